@@ -1,0 +1,124 @@
+package retry
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+)
+
+// ErrInvalidOption is matched by the error Do returns for an invalid option.
+var ErrInvalidOption = errors.New("retry: invalid option")
+
+// ErrBudgetExhausted is the Cause of an *Error when a retry budget refused
+// the next retry.
+var ErrBudgetExhausted = errors.New("retry: retry budget exhausted")
+
+// errDeadline is the Cause of an *Error when the next delay would pass the
+// context's deadline; it matches context.DeadlineExceeded.
+var errDeadline = fmt.Errorf("retry: the next delay would pass the context deadline: %w", context.DeadlineExceeded)
+
+// Error reports that Do gave up while the last failure was still retryable:
+// the specification's RetryError. Find it with errors.As.
+//
+// errors.Is and errors.As see the Cause and every attempt's error, the last
+// attempt's first. An *Error is not modified after Do returns it.
+type Error struct {
+	// Attempts is the number of calls made.
+	Attempts int
+	// Errors holds each attempt's error, the first attempt's first.
+	Errors []error
+	// Cause says why Do stopped before using every attempt: the context's
+	// error, an error matching context.DeadlineExceeded when the next delay
+	// would pass the deadline, or ErrBudgetExhausted. It is nil when every
+	// attempt was used.
+	Cause error
+}
+
+// Last returns the last attempt's error, or nil if no attempt was made.
+func (e *Error) Last() error {
+	if len(e.Errors) == 0 {
+		return nil
+	}
+	return e.Errors[len(e.Errors)-1]
+}
+
+// Error describes the give-up and the last attempt's error.
+func (e *Error) Error() string {
+	var b strings.Builder
+	b.WriteString("retry: ")
+	switch {
+	case e.Cause == nil:
+		fmt.Fprintf(&b, "gave up after %d attempts", e.Attempts)
+	case e.Attempts == 0:
+		fmt.Fprintf(&b, "%v before the first attempt", e.Cause)
+	default:
+		fmt.Fprintf(&b, "stopped after %d attempts: %v", e.Attempts, e.Cause)
+	}
+	if last := e.Last(); last != nil {
+		fmt.Fprintf(&b, ": %v", last)
+	}
+	return b.String()
+}
+
+// Unwrap returns the Cause, if any, then each attempt's error, the last
+// attempt's first.
+func (e *Error) Unwrap() []error {
+	out := make([]error, 0, len(e.Errors)+1)
+	if e.Cause != nil {
+		out = append(out, e.Cause)
+	}
+	for i := len(e.Errors) - 1; i >= 0; i-- {
+		out = append(out, e.Errors[i])
+	}
+	return out
+}
+
+// Permanent wraps err so that Do stops at once and returns err itself.
+// errors.Is and errors.As see through the wrapper. Permanent(nil) is nil.
+func Permanent(err error) error {
+	if err == nil {
+		return nil
+	}
+	return &permanentError{err}
+}
+
+type permanentError struct{ err error }
+
+func (p *permanentError) Error() string   { return p.err.Error() }
+func (p *permanentError) Unwrap() error   { return p.err }
+func (p *permanentError) Retryable() bool { return false }
+
+// IsPermanent reports whether err was wrapped by Permanent.
+func IsPermanent(err error) bool {
+	var p *permanentError
+	return errors.As(err, &p)
+}
+
+// retryabler is implemented by errors that declare whether they are worth
+// retrying, such as an open circuit breaker's rejection.
+type retryabler interface{ Retryable() bool }
+
+// declaredRetryable reports false when some error in err's tree declares
+// itself not retryable, and true otherwise.
+func declaredRetryable(err error) bool {
+	var r retryabler
+	if errors.As(err, &r) {
+		return r.Retryable()
+	}
+	return true
+}
+
+// retryAfterer is implemented by errors that know when a retry may succeed,
+// such as an HTTP 503 with Retry-After or an open breaker's rejection.
+type retryAfterer interface{ RetryAfter() time.Duration }
+
+// retryAfter returns the wait that err asks for, or 0.
+func retryAfter(err error) time.Duration {
+	var r retryAfterer
+	if errors.As(err, &r) {
+		return max(r.RetryAfter(), 0)
+	}
+	return 0
+}

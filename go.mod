@@ -1,0 +1,3 @@
+module github.com/nop-platform/retry
+
+go 1.26

@@ -1,0 +1,328 @@
+package retry
+
+import (
+	"errors"
+	"fmt"
+	"log/slog"
+	"math"
+	"time"
+
+	"github.com/nop-platform/retry/backoff"
+)
+
+// Defaults, from the NOP specification's environment block.
+const (
+	DefaultMaxAttempts = 3                // calls in all, the first included
+	DefaultBaseDelay   = time.Second      // delay before the first retry
+	DefaultMaxDelay    = 60 * time.Second // cap on any one delay
+	DefaultJitter      = 0.3              // up to 30% added to each delay
+)
+
+// Option configures Do and DoValue. Options apply in order, so a later one
+// overrides an earlier one. A []Option may be built once and shared by many
+// goroutines; options are immutable values.
+//
+// An invalid option (MaxAttempts(0), a negative delay) makes Do return an
+// error matching ErrInvalidOption without calling the function.
+type Option struct {
+	kind kind
+	n    int
+	d    time.Duration
+	f    float64
+	v    any
+}
+
+type kind uint8
+
+const (
+	kNone kind = iota
+	kMaxAttempts
+	kBaseDelay
+	kMaxDelay
+	kJitter
+	kExponential
+	kBackoff
+	kOn
+	kIf
+	kOnRetry
+	kLogger
+	kName
+	kNotify
+	kMaxTime
+	kAttemptTimeout
+	kBudget
+	kMany
+)
+
+// MaxAttempts sets how many calls Do makes in all, the first included
+// (the specification's max_attempts). Default 3; n must be at least 1, and 1
+// means no retries.
+func MaxAttempts(n int) Option { return Option{kind: kMaxAttempts, n: n} }
+
+// BaseDelay sets the delay before the first retry, before jitter
+// (the specification's base_delay). Default 1s; 0 retries at once.
+func BaseDelay(d time.Duration) Option { return Option{kind: kBaseDelay, d: d} }
+
+// MaxDelay caps each delay, jitter included (the specification's max_delay).
+// Default 60s; it must not be below the base delay.
+func MaxDelay(d time.Duration) Option { return Option{kind: kMaxDelay, d: d} }
+
+// Jitter sets the additive jitter: each delay d becomes d + U(0, f*d).
+// Default 0.3; f must be a finite number from 0 to 10; 0 turns jitter off.
+func Jitter(f float64) Option { return Option{kind: kJitter, f: f} }
+
+// Exponential turns exponential growth of the delay on (the default) or off.
+// Off, every retry waits the base delay plus jitter, capped by the maximum.
+func Exponential(on bool) Option {
+	n := 0
+	if on {
+		n = 1
+	}
+	return Option{kind: kExponential, n: n}
+}
+
+// Backoff replaces the delay strategy with s, for instance
+// backoff.Decorrelated{Base: 100 * time.Millisecond, Max: 5 * time.Second}.
+// BaseDelay, MaxDelay, Jitter and Exponential then have no effect.
+// Default: backoff.Exponential with the base, maximum and jitter options.
+func Backoff(s backoff.Strategy) Option {
+	if s == nil {
+		return Option{kind: kBackoff, v: errorString("Backoff(nil)")}
+	}
+	return Option{kind: kBackoff, v: s}
+}
+
+// On retries only errors that match one of targets with errors.Is (the
+// specification's exceptions). Other errors are returned at once. When both
+// On and If are given, an error must satisfy both to be retried.
+// Default: every error is retried except those that declare themselves not
+// retryable (see the package documentation).
+func On(targets ...error) Option {
+	if len(targets) == 0 {
+		return Option{kind: kOn, v: errorString("On() with no errors")}
+	}
+	return Option{kind: kOn, v: targets}
+}
+
+// If retries only errors for which retryable returns true. See On.
+func If(retryable func(err error) bool) Option {
+	if retryable == nil {
+		return Option{kind: kIf, v: errorString("If(nil)")}
+	}
+	return Option{kind: kIf, v: retryable}
+}
+
+// OnRetry calls fn before each wait, with the number of the attempt that just
+// failed (1 for the first call) and its error (the specification's on_retry).
+// fn runs on the caller's goroutine; it must not block for long.
+func OnRetry(fn func(attempt int, err error)) Option {
+	if fn == nil {
+		return Option{kind: kOnRetry, v: errorString("OnRetry(nil)")}
+	}
+	return Option{kind: kOnRetry, v: fn}
+}
+
+// Logger logs each retry at level Warn, as the specification prints it,
+//
+//	[Retry 1/2] fetch-assets (delay: 1234ms, reason: connection refused)
+//
+// with the same facts as attributes, and the give-up at level Error.
+// Default: nil, no logging.
+func Logger(l *slog.Logger) Option { return Option{kind: kLogger, v: l} }
+
+// Name names the operation in log records and events (the specification's
+// logger_name plays this part). Default "call".
+func Name(op string) Option { return Option{kind: kName, v: op} }
+
+// Notify calls fn with an Event after every attempt, before every wait, and
+// when Do gives up: the hook for metrics and tracing. fn runs on the caller's
+// goroutine and must not block for long. Default: none.
+func Notify(fn func(Event)) Option {
+	if fn == nil {
+		return Option{kind: kNotify, v: errorString("Notify(nil)")}
+	}
+	return Option{kind: kNotify, v: fn}
+}
+
+// MaxTime bounds the whole of Do, waits included: Do runs under a context
+// that ends d after it starts. Default 0, no limit beyond the caller's
+// context.
+func MaxTime(d time.Duration) Option { return Option{kind: kMaxTime, d: d} }
+
+// AttemptTimeout bounds each call: the function gets a context that ends d
+// after the call starts. A call that fails because its own attempt timed out
+// is retried; the caller's context ending is never retried. Default 0, no
+// per-attempt limit.
+func AttemptTimeout(d time.Duration) Option { return Option{kind: kAttemptTimeout, d: d} }
+
+// WithBudget makes every retry ask b for permission first; see Budget.
+// Default: none, every retry allowed.
+func WithBudget(b Budget) Option {
+	if b == nil {
+		return Option{kind: kBudget, v: errorString("WithBudget(nil)")}
+	}
+	return Option{kind: kBudget, v: b}
+}
+
+// Options combines several options into one, applied in order.
+func Options(opts ...Option) Option { return Option{kind: kMany, v: opts} }
+
+// Budget limits retries across many calls (see package budget for the
+// implementation). It must be safe for concurrent use.
+type Budget interface {
+	// Request records a first attempt.
+	Request()
+	// AllowRetry reports whether a retry may be made now; a true answer
+	// spends from the budget.
+	AllowRetry() bool
+	// Outcome records the end of an attempt: whether it was a retry and
+	// whether it succeeded.
+	Outcome(retry, ok bool)
+}
+
+// errorString marks an invalid option; it is reported by Do.
+type errorString string
+
+// config is what the options build. It lives on Do's stack.
+type config struct {
+	maxAttempts    int
+	base, max      time.Duration
+	jitter         float64
+	linear         bool
+	strategy       backoff.Strategy
+	on             []error
+	cond           func(error) bool
+	onRetry        func(int, error)
+	logger         *slog.Logger
+	name           string
+	notify         func(Event)
+	maxTime        time.Duration
+	attemptTimeout time.Duration
+	budget         Budget
+	baseSet        bool
+	maxSet         bool
+	err            error
+}
+
+func (c *config) init() {
+	*c = config{
+		maxAttempts: DefaultMaxAttempts,
+		base:        DefaultBaseDelay,
+		max:         DefaultMaxDelay,
+		jitter:      DefaultJitter,
+		name:        "call",
+	}
+}
+
+func (c *config) apply(opts []Option) {
+	for i := range opts {
+		c.applyOne(&opts[i])
+	}
+}
+
+func (c *config) invalid(format string, args ...any) {
+	if c.err == nil {
+		c.err = fmt.Errorf("%w: "+format, append([]any{ErrInvalidOption}, args...)...)
+	}
+}
+
+func (c *config) applyOne(o *Option) {
+	if s, ok := o.v.(errorString); ok {
+		c.invalid("%s", string(s))
+		return
+	}
+	switch o.kind {
+	case kMaxAttempts:
+		if o.n < 1 {
+			c.invalid("MaxAttempts(%d): must be at least 1", o.n)
+		}
+		c.maxAttempts = o.n
+	case kBaseDelay:
+		if o.d < 0 {
+			c.invalid("BaseDelay(%v): must not be negative", o.d)
+		}
+		c.base, c.baseSet = o.d, true
+	case kMaxDelay:
+		if o.d < 0 {
+			c.invalid("MaxDelay(%v): must not be negative", o.d)
+		}
+		c.max, c.maxSet = o.d, true
+	case kJitter:
+		if math.IsNaN(o.f) || o.f < 0 || o.f > 10 {
+			c.invalid("Jitter(%v): must be from 0 to 10", o.f)
+		}
+		c.jitter = o.f
+	case kExponential:
+		c.linear = o.n == 0
+	case kBackoff:
+		c.strategy = o.v.(backoff.Strategy)
+	case kOn:
+		c.on = o.v.([]error)
+	case kIf:
+		c.cond = o.v.(func(error) bool)
+	case kOnRetry:
+		c.onRetry = o.v.(func(int, error))
+	case kLogger:
+		c.logger, _ = o.v.(*slog.Logger)
+	case kName:
+		c.name = o.v.(string)
+	case kNotify:
+		c.notify = o.v.(func(Event))
+	case kMaxTime:
+		if o.d < 0 {
+			c.invalid("MaxTime(%v): must not be negative", o.d)
+		}
+		c.maxTime = o.d
+	case kAttemptTimeout:
+		if o.d < 0 {
+			c.invalid("AttemptTimeout(%v): must not be negative", o.d)
+		}
+		c.attemptTimeout = o.d
+	case kBudget:
+		c.budget = o.v.(Budget)
+	case kMany:
+		c.apply(o.v.([]Option))
+	case kNone:
+		c.invalid("the zero Option")
+	}
+}
+
+// check reports a conflict between options once all are applied.
+func (c *config) check() error {
+	if c.err == nil && c.strategy == nil && c.base > c.max {
+		c.invalid("base delay %v is above max delay %v", c.base, c.max)
+	}
+	return c.err
+}
+
+// delay returns the wait before retry n.
+func (c *config) delay(n int, prev time.Duration) time.Duration {
+	switch {
+	case c.strategy != nil:
+		return max(c.strategy.Next(n, prev), 0)
+	case c.linear:
+		return backoff.Constant{Delay: c.base, Max: c.max, Jitter: c.jitter}.Next(n, prev)
+	default:
+		return backoff.Exponential{Base: c.base, Max: c.max, Jitter: c.jitter}.Delay(n)
+	}
+}
+
+// retryable applies the conditions to an error that is not Permanent.
+func (c *config) retryable(err error) bool {
+	if c.on == nil && c.cond == nil {
+		return declaredRetryable(err)
+	}
+	if c.on != nil {
+		found := false
+		for _, t := range c.on {
+			if errors.Is(err, t) {
+				found = true
+				break
+			}
+		}
+		if !found {
+			return false
+		}
+	}
+	return c.cond == nil || c.cond(err)
+}

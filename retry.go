@@ -1,0 +1,156 @@
+package retry
+
+import (
+	"context"
+	"errors"
+	"time"
+)
+
+// Do calls fn until it succeeds, its error is not worth retrying, or Do gives
+// up; see the package documentation for what it returns. fn receives the
+// context to honour (ctx, or a shorter one under MaxTime or AttemptTimeout).
+//
+// Do is safe to call from any number of goroutines at once.
+func Do(ctx context.Context, fn func(ctx context.Context) error, opts ...Option) error {
+	var c config
+	c.init()
+	c.apply(opts)
+	if err := c.check(); err != nil {
+		return err
+	}
+	return c.run(ctx, fn)
+}
+
+// DoValue is Do for a function that returns a value as well as an error. On
+// success it returns the value of the call that succeeded; otherwise the zero
+// value and the error Do would return.
+func DoValue[T any](ctx context.Context, fn func(ctx context.Context) (T, error), opts ...Option) (T, error) {
+	var c config
+	c.init()
+	c.apply(opts)
+	var v T
+	if err := c.check(); err != nil {
+		return v, err
+	}
+	err := c.run(ctx, func(ctx context.Context) error {
+		var err error
+		v, err = fn(ctx)
+		return err
+	})
+	if err != nil {
+		var zero T
+		return zero, err
+	}
+	return v, nil
+}
+
+// run is the retry loop shared by Do and DoValue.
+func (c *config) run(ctx context.Context, fn func(context.Context) error) error {
+	if c.maxTime > 0 {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, c.maxTime)
+		defer cancel()
+	}
+	if err := ctx.Err(); err != nil {
+		return &Error{Cause: err}
+	}
+	if c.budget != nil {
+		c.budget.Request()
+	}
+	var (
+		errs  []error
+		start time.Time
+		prev  time.Duration
+		timer *time.Timer
+	)
+	if c.notify != nil {
+		start = time.Now()
+	}
+	for attempt := 1; ; attempt++ {
+		err := c.call(ctx, fn)
+		if c.budget != nil {
+			c.budget.Outcome(attempt > 1, err == nil)
+		}
+		if c.notify != nil {
+			c.notify(Event{Kind: EventAttempt, Name: c.name, Attempt: attempt,
+				MaxAttempts: c.maxAttempts, Elapsed: time.Since(start), Err: err})
+		}
+		if err == nil {
+			return nil
+		}
+		var perm *permanentError
+		if errors.As(err, &perm) {
+			return perm.err
+		}
+		errs = append(errs, err)
+		if ctxErr := ctx.Err(); ctxErr != nil {
+			return c.giveUp(ctx, start, &Error{Attempts: attempt, Errors: errs, Cause: ctxErr})
+		}
+		if !c.retryable(err) {
+			return err
+		}
+		if attempt >= c.maxAttempts {
+			return c.giveUp(ctx, start, &Error{Attempts: attempt, Errors: errs})
+		}
+		delay := c.delay(attempt, prev)
+		if ra := retryAfter(err); ra > delay {
+			delay = min(ra, c.max)
+		}
+		if dl, ok := ctx.Deadline(); ok && delay > 0 && time.Until(dl) < delay {
+			return c.giveUp(ctx, start, &Error{Attempts: attempt, Errors: errs, Cause: errDeadline})
+		}
+		if c.budget != nil && !c.budget.AllowRetry() {
+			if c.notify != nil {
+				c.notify(Event{Kind: EventBudgetRejected, Name: c.name, Attempt: attempt,
+					MaxAttempts: c.maxAttempts, Elapsed: time.Since(start), Err: err})
+			}
+			return c.giveUp(ctx, start, &Error{Attempts: attempt, Errors: errs, Cause: ErrBudgetExhausted})
+		}
+		if c.onRetry != nil {
+			c.onRetry(attempt, err)
+		}
+		if c.notify != nil {
+			c.notify(Event{Kind: EventRetry, Name: c.name, Attempt: attempt,
+				MaxAttempts: c.maxAttempts, Delay: delay, Elapsed: time.Since(start), Err: err})
+		}
+		if c.logger != nil {
+			logRetry(ctx, c.logger, c.name, attempt, c.maxAttempts-1, delay, err)
+		}
+		if delay > 0 {
+			if timer == nil {
+				timer = time.NewTimer(delay)
+				defer timer.Stop()
+			} else {
+				timer.Reset(delay)
+			}
+			select {
+			case <-ctx.Done():
+				return c.giveUp(ctx, start, &Error{Attempts: attempt, Errors: errs, Cause: ctx.Err()})
+			case <-timer.C:
+			}
+		}
+		prev = delay
+	}
+}
+
+// call makes one attempt under the attempt timeout, if any.
+func (c *config) call(ctx context.Context, fn func(context.Context) error) error {
+	if c.attemptTimeout <= 0 {
+		return fn(ctx)
+	}
+	actx, cancel := context.WithTimeout(ctx, c.attemptTimeout)
+	defer cancel()
+	return fn(actx)
+}
+
+// giveUp reports e and returns it.
+func (c *config) giveUp(ctx context.Context, start time.Time, e *Error) error {
+	if c.notify != nil {
+		c.notify(Event{Kind: EventGiveUp, Name: c.name, Attempt: e.Attempts,
+			MaxAttempts: c.maxAttempts, Elapsed: time.Since(start), Err: e})
+	}
+	if c.logger != nil {
+		logGiveUp(ctx, c.logger, c.name, e)
+	}
+	return e
+}
