@@ -57,19 +57,29 @@ const (
 // MaxAttempts sets how many calls Do makes in all, the first included
 // (the specification's max_attempts). Default 3; n must be at least 1, and 1
 // means no retries.
-func MaxAttempts(n int) Option { return Option{kind: kMaxAttempts, n: n} }
+func MaxAttempts(n int) Option {
+	if n < 1 {
+		return invalid(kMaxAttempts, "MaxAttempts(%d): must be at least 1", n)
+	}
+	return Option{kind: kMaxAttempts, n: n}
+}
 
 // BaseDelay sets the delay before the first retry, before jitter
 // (the specification's base_delay). Default 1s; 0 retries at once.
-func BaseDelay(d time.Duration) Option { return Option{kind: kBaseDelay, d: d} }
+func BaseDelay(d time.Duration) Option { return delayOption(kBaseDelay, "BaseDelay", d) }
 
 // MaxDelay caps each delay, jitter included (the specification's max_delay).
 // Default 60s; it must not be below the base delay.
-func MaxDelay(d time.Duration) Option { return Option{kind: kMaxDelay, d: d} }
+func MaxDelay(d time.Duration) Option { return delayOption(kMaxDelay, "MaxDelay", d) }
 
 // Jitter sets the additive jitter: each delay d becomes d + U(0, f*d).
 // Default 0.3; f must be a finite number from 0 to 10; 0 turns jitter off.
-func Jitter(f float64) Option { return Option{kind: kJitter, f: f} }
+func Jitter(f float64) Option {
+	if math.IsNaN(f) || f < 0 || f > 10 {
+		return invalid(kJitter, "Jitter(%v): must be from 0 to 10", f)
+	}
+	return Option{kind: kJitter, f: f}
+}
 
 // Exponential turns exponential growth of the delay on (the default) or off.
 // Off, every retry waits the base delay plus jitter, capped by the maximum.
@@ -147,13 +157,15 @@ func Notify(fn func(Event)) Option {
 // MaxTime bounds the whole of Do, waits included: Do runs under a context
 // that ends d after it starts. Default 0, no limit beyond the caller's
 // context.
-func MaxTime(d time.Duration) Option { return Option{kind: kMaxTime, d: d} }
+func MaxTime(d time.Duration) Option { return delayOption(kMaxTime, "MaxTime", d) }
 
 // AttemptTimeout bounds each call: the function gets a context that ends d
 // after the call starts. A call that fails because its own attempt timed out
 // is retried; the caller's context ending is never retried. Default 0, no
 // per-attempt limit.
-func AttemptTimeout(d time.Duration) Option { return Option{kind: kAttemptTimeout, d: d} }
+func AttemptTimeout(d time.Duration) Option {
+	return delayOption(kAttemptTimeout, "AttemptTimeout", d)
+}
 
 // WithBudget makes every retry ask b for permission first; see Budget.
 // Default: none, every retry allowed.
@@ -180,8 +192,20 @@ type Budget interface {
 	Outcome(retry, ok bool)
 }
 
-// errorString marks an invalid option; it is reported by Do.
+// errorString marks an invalid option; Do reports it.
 type errorString string
+
+// invalid returns an option of kind k that Do reports as invalid.
+func invalid(k kind, format string, args ...any) Option {
+	return Option{kind: k, v: errorString(fmt.Sprintf(format, args...))}
+}
+
+func delayOption(k kind, name string, d time.Duration) Option {
+	if d < 0 {
+		return invalid(k, "%s(%v): must not be negative", name, d)
+	}
+	return Option{kind: k, d: d}
+}
 
 // config is what the options build. It lives on Do's stack.
 type config struct {
@@ -199,8 +223,6 @@ type config struct {
 	maxTime        time.Duration
 	attemptTimeout time.Duration
 	budget         Budget
-	baseSet        bool
-	maxSet         bool
 	err            error
 }
 
@@ -233,24 +255,12 @@ func (c *config) applyOne(o *Option) {
 	}
 	switch o.kind {
 	case kMaxAttempts:
-		if o.n < 1 {
-			c.invalid("MaxAttempts(%d): must be at least 1", o.n)
-		}
 		c.maxAttempts = o.n
 	case kBaseDelay:
-		if o.d < 0 {
-			c.invalid("BaseDelay(%v): must not be negative", o.d)
-		}
-		c.base, c.baseSet = o.d, true
+		c.base = o.d
 	case kMaxDelay:
-		if o.d < 0 {
-			c.invalid("MaxDelay(%v): must not be negative", o.d)
-		}
-		c.max, c.maxSet = o.d, true
+		c.max = o.d
 	case kJitter:
-		if math.IsNaN(o.f) || o.f < 0 || o.f > 10 {
-			c.invalid("Jitter(%v): must be from 0 to 10", o.f)
-		}
 		c.jitter = o.f
 	case kExponential:
 		c.linear = o.n == 0
@@ -269,14 +279,8 @@ func (c *config) applyOne(o *Option) {
 	case kNotify:
 		c.notify = o.v.(func(Event))
 	case kMaxTime:
-		if o.d < 0 {
-			c.invalid("MaxTime(%v): must not be negative", o.d)
-		}
 		c.maxTime = o.d
 	case kAttemptTimeout:
-		if o.d < 0 {
-			c.invalid("AttemptTimeout(%v): must not be negative", o.d)
-		}
 		c.attemptTimeout = o.d
 	case kBudget:
 		c.budget = o.v.(Budget)
@@ -285,6 +289,49 @@ func (c *config) applyOne(o *Option) {
 	case kNone:
 		c.invalid("the zero Option")
 	}
+}
+
+// preflight reports whether Do may make the first call before building its
+// config: no option is invalid or conflicts with another, and none needs
+// work before the first call (MaxTime, AttemptTimeout, WithBudget, Notify).
+// It walks opts without allocating.
+func preflight(opts []Option) bool {
+	if len(opts) == 0 {
+		return true
+	}
+	var p pre
+	p.base, p.max = DefaultBaseDelay, DefaultMaxDelay
+	return p.scan(opts) && (p.custom || p.base <= p.max)
+}
+
+type pre struct {
+	base, max time.Duration
+	custom    bool
+}
+
+func (p *pre) scan(opts []Option) bool {
+	for i := range opts {
+		o := &opts[i]
+		if _, bad := o.v.(errorString); bad {
+			return false
+		}
+		switch o.kind {
+		case kBaseDelay:
+			p.base = o.d
+		case kMaxDelay:
+			p.max = o.d
+		case kBackoff:
+			p.custom = true
+		case kMany:
+			if !p.scan(o.v.([]Option)) {
+				return false
+			}
+		case kMaxAttempts, kJitter, kExponential, kOn, kIf, kOnRetry, kLogger, kName:
+		default:
+			return false
+		}
+	}
+	return true
 }
 
 // check reports a conflict between options once all are applied.

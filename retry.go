@@ -12,31 +12,43 @@ import (
 //
 // Do is safe to call from any number of goroutines at once.
 func Do(ctx context.Context, fn func(ctx context.Context) error, opts ...Option) error {
+	var first error
+	if preflight(opts) && ctx.Err() == nil {
+		if first = fn(ctx); first == nil {
+			return nil
+		}
+	}
+	return do(ctx, fn, first, opts)
+}
+
+// do is Do once the first attempt has failed or could not be made early. It
+// is a function of its own so that Do's frame stays small.
+func do(ctx context.Context, fn func(ctx context.Context) error, first error, opts []Option) error {
 	var c config
 	c.init()
 	c.apply(opts)
 	if err := c.check(); err != nil {
 		return err
 	}
-	return c.run(ctx, fn)
+	return c.run(ctx, fn, first)
 }
 
 // DoValue is Do for a function that returns a value as well as an error. On
 // success it returns the value of the call that succeeded; otherwise the zero
 // value and the error Do would return.
 func DoValue[T any](ctx context.Context, fn func(ctx context.Context) (T, error), opts ...Option) (T, error) {
-	var c config
-	c.init()
-	c.apply(opts)
 	var v T
-	if err := c.check(); err != nil {
-		return v, err
+	var first error
+	if preflight(opts) && ctx.Err() == nil {
+		if v, first = fn(ctx); first == nil {
+			return v, nil
+		}
 	}
-	err := c.run(ctx, func(ctx context.Context) error {
+	err := do(ctx, func(ctx context.Context) error {
 		var err error
 		v, err = fn(ctx)
 		return err
-	})
+	}, first, opts)
 	if err != nil {
 		var zero T
 		return zero, err
@@ -44,15 +56,30 @@ func DoValue[T any](ctx context.Context, fn func(ctx context.Context) (T, error)
 	return v, nil
 }
 
-// run is the retry loop shared by Do and DoValue.
-func (c *config) run(ctx context.Context, fn func(context.Context) error) error {
+// run is the retry loop shared by Do and DoValue. A non-nil first is the
+// error of a first attempt already made (see preflight).
+func (c *config) run(ctx context.Context, fn func(context.Context) error, first error) error {
 	if c.maxTime > 0 {
 		var cancel context.CancelFunc
 		ctx, cancel = context.WithTimeout(ctx, c.maxTime)
 		defer cancel()
 	}
-	if err := ctx.Err(); err != nil {
-		return &Error{Cause: err}
+	return c.loop(ctx, fn, first)
+}
+
+// loop makes the attempts. Its one defer is outside the loop, so the
+// compiler open-codes it and the success path pays next to nothing for it.
+func (c *config) loop(ctx context.Context, fn func(context.Context) error, first error) error {
+	var timer *time.Timer
+	defer func() {
+		if timer != nil {
+			timer.Stop()
+		}
+	}()
+	if first == nil {
+		if err := ctx.Err(); err != nil {
+			return &Error{Cause: err}
+		}
 	}
 	if c.budget != nil {
 		c.budget.Request()
@@ -61,13 +88,15 @@ func (c *config) run(ctx context.Context, fn func(context.Context) error) error 
 		errs  []error
 		start time.Time
 		prev  time.Duration
-		timer *time.Timer
 	)
 	if c.notify != nil {
 		start = time.Now()
 	}
 	for attempt := 1; ; attempt++ {
-		err := c.call(ctx, fn)
+		err := first
+		if attempt > 1 || first == nil {
+			err = c.call(ctx, fn)
+		}
 		if c.budget != nil {
 			c.budget.Outcome(attempt > 1, err == nil)
 		}
@@ -119,7 +148,6 @@ func (c *config) run(ctx context.Context, fn func(context.Context) error) error 
 		if delay > 0 {
 			if timer == nil {
 				timer = time.NewTimer(delay)
-				defer timer.Stop()
 			} else {
 				timer.Reset(delay)
 			}

@@ -45,7 +45,7 @@ func clamp(ns float64, cap time.Duration) time.Duration {
 	if ns >= float64(cap) {
 		return cap
 	}
-	return time.Duration(ns)
+	return time.Duration(math.Round(ns))
 }
 
 // exp returns base*2^(n-1) as a float number of nanoseconds; n below 1 counts

@@ -36,14 +36,14 @@ func (e Exponential) Next(n int, _ time.Duration) time.Duration { return e.Delay
 // Pick is Delay as a pure function of u, a uniform random number in [0, 1).
 func (e Exponential) Pick(n int, u float64) time.Duration {
 	x := exp(e.Base, n)
-	return clamp(x+x*fraction(e.Jitter)*unit(u), limit(e.Max))
+	return clamp(x*(1+fraction(e.Jitter)*unit(u)), limit(e.Max))
 }
 
 // Bounds returns the smallest and largest delay that retry n can get.
 func (e Exponential) Bounds(n int) (lo, hi time.Duration) {
 	x := exp(e.Base, n)
 	cap := limit(e.Max)
-	return clamp(x, cap), clamp(x+x*fraction(e.Jitter), cap)
+	return clamp(x, cap), clamp(x*(1+fraction(e.Jitter)), cap)
 }
 
 // Constant waits Delay plus U(0, Jitter*Delay) before every retry, capped at
@@ -68,7 +68,7 @@ func (c Constant) Next(n int, _ time.Duration) time.Duration {
 // Pick is Next as a pure function of u, a uniform random number in [0, 1).
 func (c Constant) Pick(_ int, u float64) time.Duration {
 	x := exp(c.Delay, 1)
-	return clamp(x+x*fraction(c.Jitter)*unit(u), limit(c.Max))
+	return clamp(x*(1+fraction(c.Jitter)*unit(u)), limit(c.Max))
 }
 
 // Bounds returns the smallest and largest delay that any retry can get.
