@@ -21,9 +21,15 @@
 //     method that returns false, such as an open circuit breaker's);
 //   - an *Error when Do gave up on an error that was still retryable: the
 //     attempts ran out, the context ended, the next delay would pass the
-//     context's deadline, or a retry budget refused the retry. The *Error
+//     context's deadline (ErrDeadline), or a retry budget refused the retry
+//     (ErrBudgetExhausted). The *Error
 //     holds every attempt's error and errors.Is and errors.As reach all of
 //     them, and the context's error too.
+//
+// Errors can steer Do through two methods, found anywhere in the error tree
+// with errors.As: Retryable() bool (false: do not retry, unless On or If say
+// otherwise) and RetryAfter() time.Duration (wait at least this long before
+// the next attempt, capped by MaxDelay).
 //
 // Do never retries after the caller's own context is done, stops a wait the
 // moment it is, and never starts a wait that would pass its deadline. A panic

@@ -15,9 +15,10 @@ var ErrInvalidOption = errors.New("retry: invalid option")
 // the next retry.
 var ErrBudgetExhausted = errors.New("retry: retry budget exhausted")
 
-// errDeadline is the Cause of an *Error when the next delay would pass the
-// context's deadline; it matches context.DeadlineExceeded.
-var errDeadline = fmt.Errorf("retry: the next delay would pass the context deadline: %w", context.DeadlineExceeded)
+// ErrDeadline is the Cause of an *Error when Do gave up because the next
+// delay would pass the context's deadline. It matches
+// context.DeadlineExceeded.
+var ErrDeadline = fmt.Errorf("retry: the next delay would pass the context deadline: %w", context.DeadlineExceeded)
 
 // Error reports that Do gave up while the last failure was still retryable:
 // the specification's RetryError. Find it with errors.As.
@@ -96,8 +97,11 @@ func IsPermanent(err error) bool {
 	return errors.As(err, &p)
 }
 
-// retryabler is implemented by errors that declare whether they are worth
-// retrying, such as an open circuit breaker's rejection.
+// retryabler is the contract for errors that declare whether they are worth
+// retrying: an error anywhere in the tree (errors.As) with a method
+// Retryable() bool. With no On or If option, Do returns such an error at
+// once when the method says false; an open circuit breaker's rejection and
+// Permanent's wrapper both say false.
 type retryabler interface{ Retryable() bool }
 
 // declaredRetryable reports false when some error in err's tree declares
@@ -110,8 +114,11 @@ func declaredRetryable(err error) bool {
 	return true
 }
 
-// retryAfterer is implemented by errors that know when a retry may succeed,
-// such as an HTTP 503 with Retry-After or an open breaker's rejection.
+// retryAfterer is the contract for errors that know when a retry may
+// succeed: an error anywhere in the tree (errors.As) with a method
+// RetryAfter() time.Duration, such as an HTTP 503 with Retry-After or an open
+// breaker's rejection. Do waits at least that long before the retry, capped
+// by MaxDelay.
 type retryAfterer interface{ RetryAfter() time.Duration }
 
 // retryAfter returns the wait that err asks for, or 0.

@@ -187,8 +187,9 @@ type Budget interface {
 	// AllowRetry reports whether a retry may be made now; a true answer
 	// spends from the budget.
 	AllowRetry() bool
-	// Outcome records the end of an attempt: whether it was a retry and
-	// whether it succeeded.
+	// Outcome records the end of an attempt: whether it was a retry, and
+	// whether it ended the call's need to retry: ok is true for a success,
+	// and for an HTTP client also for a response it does not retry (a 404).
 	Outcome(retry, ok bool)
 }
 

@@ -126,7 +126,7 @@ func (c *config) loop(ctx context.Context, fn func(context.Context) error, first
 			delay = min(ra, c.max)
 		}
 		if dl, ok := ctx.Deadline(); ok && delay > 0 && time.Until(dl) < delay {
-			return c.giveUp(ctx, start, &Error{Attempts: attempt, Errors: errs, Cause: errDeadline})
+			return c.giveUp(ctx, start, &Error{Attempts: attempt, Errors: errs, Cause: ErrDeadline})
 		}
 		if c.budget != nil && !c.budget.AllowRetry() {
 			if c.notify != nil {
