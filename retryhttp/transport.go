@@ -1,0 +1,145 @@
+package retryhttp
+
+import (
+	"fmt"
+	"log/slog"
+	"net/http"
+
+	"github.com/nop-platform/retry"
+)
+
+// Transport is an http.RoundTripper that retries transient failures; see the
+// package documentation for what it retries and returns. Most callers want
+// NewClient; use NewTransport or New to wrap another RoundTripper.
+//
+// A Transport keeps the net/http contract: it never modifies the caller's
+// request (each retry sends a copy), replays a body only through GetBody,
+// drains (up to 64 KiB) and closes every response it discards so that its
+// connection is reused, and returns any response it returns with a nil
+// error. It starts no goroutines of its own (AttemptTimeout uses a
+// time.AfterFunc) and is safe for concurrent use.
+//
+// The zero Transport uses the defaults and http.DefaultTransport.
+type Transport struct {
+	base           http.RoundTripper
+	pol            policy // the client's layer of policy
+	logger         *slog.Logger
+	loggerSet      bool
+	onUnauthorized func(*http.Response)
+	notify         func(retry.Event)
+	routes         *router
+	budgets        budgets
+	err            error
+}
+
+// New returns a Transport that sends requests through base
+// (http.DefaultTransport when nil), or an error matching
+// retry.ErrInvalidOption that names the first invalid option.
+func New(base http.RoundTripper, opts ...Option) (*Transport, error) {
+	t := NewTransport(base, opts...)
+	if t.err != nil {
+		return nil, t.err
+	}
+	return t, nil
+}
+
+// NewTransport is New for callers that want one result, as with
+// http.Client's fields: with an invalid option, every request through the
+// Transport fails, unsent, with New's error.
+func NewTransport(base http.RoundTripper, opts ...Option) *Transport {
+	s := settings{scope: scopeTransport}
+	s.apply(opts)
+	s.checkLayer()
+	if s.err == nil && s.pol.set&(fBase|fMax) != 0 {
+		p := defaults
+		p.overlay(&s.pol)
+		if p.base > p.max {
+			s.fail("base delay %v is above max delay %v", p.base, p.max)
+		}
+	}
+	t := &Transport{
+		base:           base,
+		pol:            s.pol,
+		logger:         s.logger,
+		loggerSet:      s.loggerSet,
+		onUnauthorized: s.onUnauthorized,
+		notify:         s.notify,
+		budgets:        budgets{newBudget: s.newBudget, set: s.budgetSet},
+		err:            s.err,
+	}
+	if t.err == nil {
+		r, err := newRouter(s.routes)
+		if err != nil {
+			t.err = fmt.Errorf("%w: %v", retry.ErrInvalidOption, err)
+		}
+		t.routes = r
+	}
+	return t
+}
+
+// NewClient returns an *http.Client whose Transport is
+// NewTransport(http.DefaultTransport, opts...): the specification's API
+// client. Set its Timeout to bound a request's attempts together.
+func NewClient(opts ...Option) *http.Client {
+	return &http.Client{Transport: NewTransport(nil, opts...)}
+}
+
+// RoundTrip implements http.RoundTripper.
+func (t *Transport) RoundTrip(req *http.Request) (*http.Response, error) {
+	if t.err != nil {
+		closeBody(req)
+		return nil, t.err
+	}
+	if req.URL == nil {
+		return t.transport().RoundTrip(req) // the base reports it
+	}
+	c := call{t: t, req: req, ctx: req.Context(), pol: defaults}
+	c.pol.overlay(&t.pol)
+	if t.routes != nil {
+		c.pol.overlay(t.routes.match(req))
+	}
+	if o := requestOverrides(c.ctx); o != nil {
+		if o.err != nil {
+			closeBody(req)
+			return nil, o.err
+		}
+		c.pol.overlay(&o.pol)
+	}
+	c.budget = t.budgets.get(req.URL.Host)
+	return c.run()
+}
+
+// CloseIdleConnections closes the idle connections of the base transport,
+// if it has such a method.
+func (t *Transport) CloseIdleConnections() {
+	type closer interface{ CloseIdleConnections() }
+	if c, ok := t.transport().(closer); ok {
+		c.CloseIdleConnections()
+	}
+}
+
+func (t *Transport) transport() http.RoundTripper {
+	if t.base == nil {
+		return http.DefaultTransport
+	}
+	return t.base
+}
+
+// log returns the logger for retries, or nil.
+func (t *Transport) log() *slog.Logger {
+	if t.loggerSet {
+		return t.logger
+	}
+	return slog.Default()
+}
+
+func closeBody(req *http.Request) {
+	if req.Body != nil {
+		req.Body.Close()
+	}
+}
+
+// errGetBody wraps the error of Request.GetBody.
+func errGetBody(err error) error {
+	return fmt.Errorf("retryhttp: cannot replay the request body: %w", err)
+}
