@@ -11,7 +11,6 @@ import (
 // cut short.
 var ErrAttemptTimeout = errors.New("retryhttp: attempt timed out")
 
-
 // StatusError stands for an attempt that got a status the condition retries,
 // in a *retry.Error's list of attempts and in Notify's events. The response
 // itself was drained and closed.
