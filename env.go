@@ -22,8 +22,9 @@ const (
 
 // FromEnv returns the options set by the process environment, for use with
 // Do like any other option. An unset variable leaves the default. A bad value
-// (not a number, fewer than 1 attempt, a negative delay, a maximum below the
-// base, or set but empty) is an error naming the variable and the value.
+// (not a number, fewer than 1 attempt, a negative delay, set but empty, or a
+// base above the maximum when both are set) is an *EnvError naming the
+// variable and the value.
 func FromEnv() (Option, error) {
 	return FromLookup(os.LookupEnv)
 }
@@ -31,32 +32,109 @@ func FromEnv() (Option, error) {
 // FromLookup is FromEnv reading variables through lookup, which has the
 // shape of os.LookupEnv.
 func FromLookup(lookup func(key string) (string, bool)) (Option, error) {
-	return fromSource(func(key string) (string, string, bool) {
+	e, err := ReadEnv(lookup)
+	if err != nil {
+		return Option{}, err
+	}
+	return e.Option(), nil
+}
+
+// LoadEnvFile is FromEnv for a process that keeps its settings in a .env file
+// (see ParseEnvFile). As with dotenv tools, a variable set in the process
+// environment wins over the file. Errors name the file and line of a bad
+// value.
+func LoadEnvFile(path string) (Option, error) {
+	e, err := ReadEnvFile(path, os.LookupEnv)
+	if err != nil {
+		return Option{}, err
+	}
+	return e.Option(), nil
+}
+
+// Env holds the specification's variables as ReadEnv found them, for callers
+// that merge them with settings of their own (a command line's flags) before
+// building options. The zero Env has nothing set.
+type Env struct {
+	MaxAttempts EnvSetting[int]           // MAX_RETRY_ATTEMPTS
+	BaseDelay   EnvSetting[time.Duration] // RETRY_BASE_DELAY
+	MaxDelay    EnvSetting[time.Duration] // RETRY_MAX_DELAY
+	Exponential EnvSetting[bool]          // RETRY_EXPONENTIAL_BACKOFF
+}
+
+// EnvSetting is one variable's parsed value.
+type EnvSetting[T any] struct {
+	Value T
+	Set   bool   // the variable was set; Value is meaningless otherwise
+	From  string // where it was set, for messages: `RETRY_BASE_DELAY=2` or `.env:3: RETRY_BASE_DELAY=2`
+}
+
+// Option returns the options for the variables that are set.
+func (e Env) Option() Option {
+	var opts []Option
+	if e.MaxAttempts.Set {
+		opts = append(opts, MaxAttempts(e.MaxAttempts.Value))
+	}
+	if e.BaseDelay.Set {
+		opts = append(opts, BaseDelay(e.BaseDelay.Value))
+	}
+	if e.MaxDelay.Set {
+		opts = append(opts, MaxDelay(e.MaxDelay.Value))
+	}
+	if e.Exponential.Set {
+		opts = append(opts, Exponential(e.Exponential.Value))
+	}
+	return Options(opts...)
+}
+
+// EnvError reports a bad value of an environment variable.
+type EnvError struct {
+	Where string // "" for the process environment, "FILE:LINE" for a .env file
+	Key   string // the variable
+	Value string // its value
+	Err   error  // what is wrong with it
+}
+
+func (e *EnvError) Error() string {
+	where := ""
+	if e.Where != "" {
+		where = e.Where + ": "
+	}
+	return fmt.Sprintf("retry: %s%s=%q: %v", where, e.Key, e.Value, e.Err)
+}
+
+func (e *EnvError) Unwrap() error { return e.Err }
+
+// ReadEnv parses the specification's variables through lookup, which has
+// the shape of os.LookupEnv. An unset variable is left unset in the Env; a
+// bad value is an *EnvError. A base delay above the maximum is an error only
+// when both are set; otherwise Do checks the delays it ends up with.
+func ReadEnv(lookup func(key string) (string, bool)) (Env, error) {
+	return readEnv(func(key string) (string, string, bool) {
 		v, ok := lookup(key)
 		return v, "", ok
 	})
 }
 
-// LoadEnvFile is FromEnv for a process that keeps its settings in a .env file
-// (KEY=VALUE lines, # comments, optional "export " and quotes). As with
-// dotenv tools, a variable set in the process environment wins over the file.
-// Errors name the file and line of a bad value.
-func LoadEnvFile(path string) (Option, error) {
+// ReadEnvFile is ReadEnv for a .env file at path, with lookup (os.LookupEnv,
+// or nil for none) winning over the file, as dotenv tools do.
+func ReadEnvFile(path string, lookup func(key string) (string, bool)) (Env, error) {
 	f, err := os.Open(path)
 	if err != nil {
-		return Option{}, fmt.Errorf("retry: %w", err)
+		return Env{}, fmt.Errorf("retry: %w", err)
 	}
 	defer f.Close()
 	vars, err := ParseEnvFile(f, path)
 	if err != nil {
-		return Option{}, err
+		return Env{}, err
 	}
-	return fromSource(func(key string) (string, string, bool) {
-		if v, ok := os.LookupEnv(key); ok {
-			return v, "", true
+	return readEnv(func(key string) (string, string, bool) {
+		if lookup != nil {
+			if v, ok := lookup(key); ok {
+				return v, "", true
+			}
 		}
 		if v, ok := vars[key]; ok {
-			return v.Value, fmt.Sprintf("%s:%d: ", path, v.Line), true
+			return v.Value, fmt.Sprintf("%s:%d", path, v.Line), true
 		}
 		return "", "", false
 	})
@@ -147,56 +225,45 @@ func unquote(v string) (string, error) {
 	return v, nil
 }
 
-// fromSource reads the four variables through get, which also returns where
-// a value came from ("" for the environment, "file:line: " for a file).
-func fromSource(get func(key string) (val, where string, ok bool)) (Option, error) {
-	var opts []Option
-	base, max := DefaultBaseDelay, DefaultMaxDelay
-	var baseFrom, maxFrom string
-	if v, where, ok := get(EnvMaxAttempts); ok {
-		n, err := ParseCount(v)
-		if err != nil {
-			return Option{}, envError(where, EnvMaxAttempts, v, err)
-		}
-		opts = append(opts, MaxAttempts(n))
+// readEnv reads the four variables through get, which also says where a
+// value came from ("" for the environment, "FILE:LINE" for a file).
+func readEnv(get func(key string) (val, where string, ok bool)) (Env, error) {
+	var e Env
+	var err error
+	if err = readVar(get, EnvMaxAttempts, ParseCount, &e.MaxAttempts); err != nil {
+		return Env{}, err
 	}
-	if v, where, ok := get(EnvBaseDelay); ok {
-		d, err := ParseDelay(v)
-		if err != nil {
-			return Option{}, envError(where, EnvBaseDelay, v, err)
-		}
-		base, baseFrom = d, where+EnvBaseDelay+"="+v
-		opts = append(opts, BaseDelay(d))
+	if err = readVar(get, EnvBaseDelay, ParseDelay, &e.BaseDelay); err != nil {
+		return Env{}, err
 	}
-	if v, where, ok := get(EnvMaxDelay); ok {
-		d, err := ParseDelay(v)
-		if err != nil {
-			return Option{}, envError(where, EnvMaxDelay, v, err)
-		}
-		max, maxFrom = d, where+EnvMaxDelay+"="+v
-		opts = append(opts, MaxDelay(d))
+	if err = readVar(get, EnvMaxDelay, ParseDelay, &e.MaxDelay); err != nil {
+		return Env{}, err
 	}
-	if v, where, ok := get(EnvExponential); ok {
-		b, err := ParseBool(v)
-		if err != nil {
-			return Option{}, envError(where, EnvExponential, v, err)
-		}
-		opts = append(opts, Exponential(b))
+	if err = readVar(get, EnvExponential, ParseBool, &e.Exponential); err != nil {
+		return Env{}, err
 	}
-	if base > max {
-		if baseFrom == "" {
-			baseFrom = fmt.Sprintf("the default base delay %v", DefaultBaseDelay)
-		}
-		if maxFrom == "" {
-			maxFrom = fmt.Sprintf("the default max delay %v", DefaultMaxDelay)
-		}
-		return Option{}, fmt.Errorf("retry: %s is above %s (%v > %v)", baseFrom, maxFrom, base, max)
+	if e.BaseDelay.Set && e.MaxDelay.Set && e.BaseDelay.Value > e.MaxDelay.Value {
+		return Env{}, fmt.Errorf("retry: %s is above %s (%v > %v)",
+			e.BaseDelay.From, e.MaxDelay.From, e.BaseDelay.Value, e.MaxDelay.Value)
 	}
-	return Options(opts...), nil
+	return e, nil
 }
 
-func envError(where, key, val string, err error) error {
-	return fmt.Errorf("retry: %s%s=%q: %w", where, key, val, err)
+func readVar[T any](get func(string) (string, string, bool), key string, parse func(string) (T, error), dst *EnvSetting[T]) error {
+	v, where, ok := get(key)
+	if !ok {
+		return nil
+	}
+	x, err := parse(v)
+	if err != nil {
+		return &EnvError{Where: where, Key: key, Value: v, Err: err}
+	}
+	from := key + "=" + v
+	if where != "" {
+		from = where + ": " + from
+	}
+	*dst = EnvSetting[T]{Value: x, Set: true, From: from}
+	return nil
 }
 
 // ParseCount parses an attempt count: a decimal integer of at least 1.

@@ -73,14 +73,54 @@ func TestFromLookupErrors(t *testing.T) {
 		{map[string]string{"RETRY_MAX_DELAY": "1e300"}, `RETRY_MAX_DELAY="1e300": too large`},
 		{map[string]string{"RETRY_EXPONENTIAL_BACKOFF": "maybe"}, `RETRY_EXPONENTIAL_BACKOFF="maybe": not a boolean`},
 		{map[string]string{"RETRY_BASE_DELAY": "10", "RETRY_MAX_DELAY": "5"}, `RETRY_BASE_DELAY=10 is above RETRY_MAX_DELAY=5 (10s > 5s)`},
-		{map[string]string{"RETRY_BASE_DELAY": "2m"}, `RETRY_BASE_DELAY=2m is above the default max delay 1m0s`},
-		{map[string]string{"RETRY_MAX_DELAY": "0.5"}, `the default base delay 1s is above RETRY_MAX_DELAY=0.5`},
 	}
 	for _, tt := range tests {
 		_, err := FromLookup(lookupMap(tt.give))
 		if err == nil || !strings.Contains(err.Error(), tt.want) {
 			t.Errorf("FromLookup(%v) = %v, want an error containing %q", tt.give, err, tt.want)
 		}
+	}
+}
+
+// A delay set in the environment and one set in code are checked together,
+// by Do, once every option is applied.
+func TestEnvAndCodeDelaysCheckedTogether(t *testing.T) {
+	opt, err := FromLookup(lookupMap(map[string]string{"RETRY_MAX_DELAY": "0.5"}))
+	if err != nil {
+		t.Fatalf("RETRY_MAX_DELAY alone: %v", err)
+	}
+	if err := Do(t.Context(), func(context.Context) error { return nil }, opt, BaseDelay(100*time.Millisecond)); err != nil {
+		t.Fatalf("base 100ms in code, max 0.5s from the environment: %v", err)
+	}
+	err = Do(t.Context(), func(context.Context) error { return nil }, opt)
+	if !errors.Is(err, ErrInvalidOption) || !strings.Contains(err.Error(), "base delay 1s is above max delay 500ms") {
+		t.Fatalf("default base 1s over max 0.5s: err = %v", err)
+	}
+}
+
+func TestReadEnv(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "prod.env")
+	if err := os.WriteFile(path, []byte("MAX_RETRY_ATTEMPTS=4\nRETRY_MAX_DELAY=30\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	e, err := ReadEnvFile(path, lookupMap(map[string]string{"RETRY_MAX_DELAY": "20"}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !e.MaxAttempts.Set || e.MaxAttempts.Value != 4 || e.MaxAttempts.From != path+":1: MAX_RETRY_ATTEMPTS=4" {
+		t.Errorf("MaxAttempts = %+v", e.MaxAttempts)
+	}
+	if e.MaxDelay.Value != 20*time.Second || e.MaxDelay.From != "RETRY_MAX_DELAY=20" {
+		t.Errorf("MaxDelay = %+v; the lookup must win over the file", e.MaxDelay)
+	}
+	if e.BaseDelay.Set || e.Exponential.Set {
+		t.Errorf("unset variables reported as set: %+v", e)
+	}
+	_, err = ReadEnv(lookupMap(map[string]string{"MAX_RETRY_ATTEMPTS": "-2"}))
+	var ee *EnvError
+	if !errors.As(err, &ee) || ee.Key != "MAX_RETRY_ATTEMPTS" || ee.Value != "-2" || ee.Where != "" {
+		t.Fatalf("err = %#v, want an *EnvError naming the variable and value", err)
 	}
 }
 
