@@ -2,64 +2,46 @@ package retryhttp
 
 import (
 	"strings"
-	"sync"
 
 	"github.com/nop-platform/retry"
+	"github.com/nop-platform/retry/budget"
 )
 
-// Budget gives each destination host its own retry budget: newBudget is
-// called the first time the transport sees a host (the URL's host and port,
-// in lower case) and its result is kept for the life of the transport, so it
-// must be safe for concurrent use. Before each retry the transport asks the
-// host's budget; when it says no, the transport returns the last result at
-// once: a response with ResultOf(resp).Cause matching
-// retry.ErrBudgetExhausted, or an error wrapping a *retry.Error with that
-// Cause. Budget(nil) turns budgets off. Default: none.
-func Budget(newBudget func(host string) retry.Budget) Option {
-	return Option{kind: kBudget, v: newBudget}
+// Budget replaces the retry budgets: before each request the transport calls
+// budgetFor with the destination host (the URL's host and port, in lower
+// case) and asks the budget it returns before every retry of that request.
+// budgetFor is called on every request, so it must be cheap and safe for
+// concurrent use, and should return the same budget for the same host: a
+// budget.Group's For method is made for this. A nil budget allows every
+// retry. Budget(nil) turns budgets off.
+//
+// When a budget says no, the transport returns the last result at once: a
+// response with ResultOf(resp).Cause matching retry.ErrBudgetExhausted, or an
+// error wrapping a *retry.Error with that Cause.
+//
+// Default: on. Each Transport has its own budget.Group with budget's
+// defaults, one budget per host for at most budget.DefaultMaxKeys hosts: in
+// an outage a host gets about one attempt per request instead of four, while
+// under random transient failures nearly every retry is still made.
+func Budget(budgetFor func(host string) retry.Budget) Option {
+	return Option{kind: kBudget, v: budgetFor}
 }
 
-// defaultBudget makes the budget of a host for a Transport given no Budget
-// option (the zero Transport included). nil: no budget.
-var defaultBudget func(host string) retry.Budget
-
-// budgets holds one retry.Budget per host.
+// budgets finds the retry budget of a request's host.
 type budgets struct {
-	newBudget func(host string) retry.Budget
-	set       bool     // newBudget was given, even as nil
-	m         sync.Map // string -> retry.Budget
-	mu        sync.Mutex
+	budgetFor func(host string) retry.Budget // from the Budget option
+	set       bool                           // Budget was given, even as nil
+	group     budget.Group                   // the default; its zero value works
 }
 
 // get returns host's budget, or nil when budgets are off.
 func (b *budgets) get(host string) retry.Budget {
-	newBudget := b.newBudget
+	host = strings.ToLower(host)
 	if !b.set {
-		newBudget = defaultBudget
+		return b.group.For(host)
 	}
-	if newBudget == nil {
+	if b.budgetFor == nil {
 		return nil
 	}
-	host = strings.ToLower(host)
-	if v, ok := b.m.Load(host); ok {
-		return v.(retry.Budget)
-	}
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	if v, ok := b.m.Load(host); ok {
-		return v.(retry.Budget)
-	}
-	nb := newBudget(host)
-	if nb == nil {
-		nb = noBudget{}
-	}
-	b.m.Store(host, nb)
-	return nb
+	return b.budgetFor(host)
 }
-
-// noBudget allows every retry; it stands for a nil budget from newBudget.
-type noBudget struct{}
-
-func (noBudget) Request()          {}
-func (noBudget) AllowRetry() bool  { return true }
-func (noBudget) Outcome(_, _ bool) {}

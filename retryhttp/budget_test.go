@@ -2,13 +2,14 @@ package retryhttp_test
 
 import (
 	"errors"
+	"io"
 	"net/http"
 	"reflect"
-	"sort"
 	"sync"
 	"testing"
 
 	"github.com/nop-platform/retry"
+	"github.com/nop-platform/retry/budget"
 	"github.com/nop-platform/retry/retryhttp"
 	"github.com/nop-platform/retry/retrytest"
 )
@@ -77,16 +78,19 @@ func TestBudgetRejectsOnNetworkError(t *testing.T) {
 	}
 }
 
+// The transport asks budgetFor on every request, with the request's host;
+// a budget.Group keeps one budget per host.
 func TestBudgetPerHost(t *testing.T) {
+	var g budget.Group
 	var mu sync.Mutex
-	var hosts []string
-	newBudget := func(host string) retry.Budget {
+	asked := map[string]int{}
+	budgetFor := func(host string) retry.Budget {
 		mu.Lock()
-		defer mu.Unlock()
-		hosts = append(hosts, host)
-		return &fakeBudget{left: 100}
+		asked[host]++
+		mu.Unlock()
+		return g.For(host)
 	}
-	a, _, c := setup(t, steps(retrytest.Status(503), retrytest.Status(200)), retryhttp.Budget(newBudget))
+	a, _, c := setup(t, steps(retrytest.Status(503), retrytest.Status(200)), retryhttp.Budget(budgetFor))
 	b := retrytest.NewServer()
 	defer b.Close()
 	var wg sync.WaitGroup
@@ -103,11 +107,56 @@ func TestBudgetPerHost(t *testing.T) {
 		})
 	}
 	wg.Wait()
-	sort.Strings(hosts)
-	want := []string{a.Listener.Addr().String(), b.Listener.Addr().String()}
-	sort.Strings(want)
-	if !reflect.DeepEqual(hosts, want) {
-		t.Errorf("budgets made for %q, want one per host %q", hosts, want)
+	hostA, hostB := a.Listener.Addr().String(), b.Listener.Addr().String()
+	if asked[hostA] != 16 || asked[hostB] != 8 || len(asked) != 2 {
+		t.Errorf("budgetFor asked %v; want %s 16 times and %s 8 times", asked, hostA, hostB)
+	}
+	if g.Len() != 2 {
+		t.Errorf("the group holds %d budgets, want one per host", g.Len())
+	}
+	if st := g.Get(hostA).Stats(); st.Requests != 16 || st.Retries != 1 {
+		t.Errorf("host A's budget saw %d requests and %d retries; want 16 and 1", st.Requests, st.Retries)
+	}
+}
+
+// With no Budget option a client has a budget per host: against a host that
+// is down, 16 concurrent callers make about one attempt per request once the
+// first failed retries have closed the budget, instead of four; a healthy
+// host on the same client keeps its retries.
+func TestDefaultBudget(t *testing.T) {
+	down := retrytest.NewServer(retrytest.Status(503))
+	defer down.Close()
+	flaky := retrytest.NewServer(retrytest.Status(503), retrytest.Respond(200, "ok"))
+	defer flaky.Close()
+	client := retryhttp.NewClient(retryhttp.BaseDelay(0), retryhttp.Logger(nil))
+	defer client.CloseIdleConnections()
+	const callers, each = 16, 25
+	var wg sync.WaitGroup
+	for range callers {
+		wg.Go(func() {
+			for range each {
+				resp, err := client.Get(down.URL)
+				if err != nil {
+					t.Error(err)
+					return
+				}
+				io.Copy(io.Discard, resp.Body)
+				resp.Body.Close()
+			}
+		})
+	}
+	wg.Wait()
+	requests := callers * each
+	if perRequest := float64(len(down.Requests())) / float64(requests); perRequest > 1.25 {
+		t.Errorf("%.2f attempts per request against a down host, want at most 1.25 (naive: 4)", perRequest)
+	}
+	resp, err := client.Get(flaky.URL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != 200 || retryhttp.ResultOf(resp).Attempts != 2 {
+		t.Errorf("another host: %s after %d attempts, want 200 after 2: budgets are per host", resp.Status, retryhttp.ResultOf(resp).Attempts)
 	}
 }
 

@@ -10,6 +10,12 @@
 // 1s, 2s and 4s between attempts (exponential backoff from 1s, capped at 10s,
 // plus up to 30% random jitter).
 //
+// Retries are also limited by a retry budget per destination host, on by
+// default (see Budget and package budget): retries that keep failing stop
+// after about three in a row until a request to that host succeeds again,
+// so a host that is down sees about one attempt per request instead of four,
+// while under random transient failures nearly every retry is still made.
+//
 // What is retried (DefaultCondition): network errors, 5xx, 429 and 408.
 // Other 4xx are returned at once; 401 is never retried, whatever the
 // condition, and calls the OnUnauthorized hook. Retry-After on a 429 or 503 is
@@ -53,4 +59,10 @@
 // specification prints it:
 //
 //	[Retry 1/3] GET /api/v1/assets/ (delay: 1234ms, reason: Network Error)
+//
+// Notify reports each attempt, retry and give-up as a retry.Event, for
+// metrics and tracing (package promretry turns them into Prometheus
+// metrics). An event names its request by the pattern of the route that
+// matched it ("GET /api/v1/assets/{id}") or else by the client's Name
+// ("http" by default), never by its URL, so that the names stay few.
 package retryhttp

@@ -91,7 +91,9 @@ func ExampleNewTransport() {
 func ExampleWithRetry() {
 	srv := flaky(4)
 	defer srv.Close()
-	client := retryhttp.NewClient(retryhttp.Logger(nil))
+	// Budget(nil): show every retry. By default a host's retry budget stops
+	// retrying after three failed retries in a row (see ExampleBudget).
+	client := retryhttp.NewClient(retryhttp.Logger(nil), retryhttp.Budget(nil))
 
 	req, _ := http.NewRequest(http.MethodGet, srv.URL+"/special-endpoint", nil)
 	req = retryhttp.WithRetry(req,
@@ -121,6 +123,7 @@ func ExampleRoute() {
 		retryhttp.MaxRetries(1),
 		retryhttp.BaseDelay(0),
 		retryhttp.Logger(nil),
+		retryhttp.Budget(nil), // show every retry against this always-failing server
 		retryhttp.Route("GET /api/v1/assets/{id}", retryhttp.MaxRetries(3)),
 		retryhttp.Route("/api/v1/login", retryhttp.MaxRetries(0)),
 		retryhttp.Notify(func(e retry.Event) {
@@ -139,9 +142,9 @@ func ExampleRoute() {
 	}
 	fmt.Println(strings.Join(attempts, "\n"))
 	// Output:
-	// GET /api/v1/assets/42: 4
-	// GET /api/v1/login: 1
-	// GET /api/v1/dashboard: 2
+	// GET /api/v1/assets/{id}: 4
+	// /api/v1/login: 1
+	// http: 2
 }
 
 func ExampleParseConfig() {
@@ -165,7 +168,7 @@ func ExampleParseConfig() {
 		fmt.Println(err)
 		return
 	}
-	client := retryhttp.NewClient(opt, retryhttp.Logger(nil))
+	client := retryhttp.NewClient(opt, retryhttp.Logger(nil), retryhttp.Budget(nil))
 	for _, r := range []struct{ method, path string }{
 		{"GET", "/api/v1/assets/42"}, {"POST", "/api/v1/scans"}, {"POST", "/api/v1/login"}, {"GET", "/"},
 	} {
@@ -184,6 +187,31 @@ func ExampleParseConfig() {
 	// POST /api/v1/scans 2
 	// POST /api/v1/login 1
 	// GET / 2
+}
+
+// By default each host has a retry budget: against a host that is down,
+// the first request makes its retries, and later ones stop retrying until a
+// request succeeds again, so an outage sees about one attempt per request
+// instead of four.
+func ExampleBudget() {
+	down := flaky(1000)
+	defer down.Close()
+	client := retryhttp.NewClient(retryhttp.BaseDelay(time.Millisecond), retryhttp.Logger(nil))
+	for range 4 {
+		resp, err := client.Get(down.URL)
+		if err != nil {
+			fmt.Println(err)
+			return
+		}
+		resp.Body.Close()
+		r := retryhttp.ResultOf(resp)
+		fmt.Println(resp.StatusCode, "after", r.Attempts, "attempts; budget refused a retry:", errors.Is(r.Cause, retry.ErrBudgetExhausted))
+	}
+	// Output:
+	// 503 after 4 attempts; budget refused a retry: false
+	// 503 after 1 attempts; budget refused a retry: true
+	// 503 after 1 attempts; budget refused a retry: true
+	// 503 after 1 attempts; budget refused a retry: true
 }
 
 func ExampleOnUnauthorized() {

@@ -58,8 +58,10 @@ func leaked() []string {
 	return out
 }
 
-// quick are the options of most tests: 1ms, 2ms, 4ms delays and no logs.
-var quick = []retryhttp.Option{retryhttp.BaseDelay(time.Millisecond), retryhttp.Jitter(0), retryhttp.Logger(nil)}
+// quick are the options of most tests: 1ms, 2ms, 4ms delays, no logs, and
+// no retry budget, so that a test of the retry rules sees every retry; the
+// tests of the default budget build their clients without it.
+var quick = []retryhttp.Option{retryhttp.BaseDelay(time.Millisecond), retryhttp.Jitter(0), retryhttp.Logger(nil), retryhttp.Budget(nil)}
 
 // setup starts a server playing steps and returns it with a counting base
 // transport and a client over it with quick options then opts.
