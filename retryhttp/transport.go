@@ -64,7 +64,7 @@ func NewTransport(base http.RoundTripper, opts ...Option) *Transport {
 		loggerSet:      s.loggerSet,
 		onUnauthorized: s.onUnauthorized,
 		notify:         s.notify,
-		budgets:        budgets{newBudget: s.newBudget, set: s.budgetSet},
+		budgets:        budgets{budgetFor: s.newBudget, set: s.budgetSet},
 		err:            s.err,
 	}
 	if t.err == nil {
