@@ -45,3 +45,13 @@ func (b *budgets) get(host string) retry.Budget {
 	}
 	return b.budgetFor(host)
 }
+
+// Budgets returns the transport's default retry budgets, one per host, for
+// metrics (promretry's BudgetGroup) and inspection; it is nil when the
+// Budget option replaced them. It is safe for concurrent use.
+func (t *Transport) Budgets() *budget.Group {
+	if t.budgets.set {
+		return nil
+	}
+	return &t.budgets.group
+}

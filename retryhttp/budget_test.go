@@ -158,6 +158,16 @@ func TestDefaultBudget(t *testing.T) {
 	if resp.StatusCode != 200 || retryhttp.ResultOf(resp).Attempts != 2 {
 		t.Errorf("another host: %s after %d attempts, want 200 after 2: budgets are per host", resp.Status, retryhttp.ResultOf(resp).Attempts)
 	}
+	g := client.Transport.(*retryhttp.Transport).Budgets()
+	if g == nil || g.Len() != 2 {
+		t.Fatalf("Budgets() = %v, want the group holding both hosts' budgets", g)
+	}
+	if st := g.Get(down.Listener.Addr().String()).Stats(); st.Requests != int64(requests) || st.Denied == 0 {
+		t.Errorf("the down host's budget: %+v; want %d requests and some denied retries", st, requests)
+	}
+	if rt := retryhttp.NewTransport(nil, retryhttp.Budget(nil)); rt.Budgets() != nil {
+		t.Errorf("Budgets() with Budget(nil) = %v, want nil", rt.Budgets())
+	}
 }
 
 // Budget(nil) turns budgets off.

@@ -25,7 +25,7 @@ type call struct {
 	budget retry.Budget
 	errs   []error   // each failed attempt's error, for *retry.Error
 	start  time.Time // for events
-	name   string    // for events
+	name   string    // for events: the route's pattern or the Transport's Name
 }
 
 // run makes the attempts.
@@ -36,7 +36,6 @@ func (c *call) run() (*http.Response, error) {
 	}
 	if c.t.notify != nil {
 		c.start = time.Now()
-		c.name = req.Method + " " + req.URL.Path
 	}
 	replayable := req.Body == nil || req.Body == http.NoBody || req.GetBody != nil
 	send := req

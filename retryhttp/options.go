@@ -16,6 +16,7 @@ const (
 	DefaultBaseDelay  = time.Second      // delay before the first retry
 	DefaultMaxDelay   = 10 * time.Second // cap on any one delay, Retry-After included
 	DefaultJitter     = 0.3              // up to 30% added to each delay
+	DefaultName       = "http"           // name of requests no route matches, in events
 )
 
 // Option configures a Transport (NewClient, NewTransport, New), a route
@@ -25,7 +26,7 @@ const (
 //
 // The policy options (MaxRetries, BaseDelay, MaxDelay, Jitter, Condition,
 // Statuses, Idempotent, AttemptTimeout) may be given at every level. The
-// others (Logger, OnUnauthorized, Notify, Route, Budget) configure a
+// others (Logger, OnUnauthorized, Notify, Name, Route, Budget) configure a
 // Transport and are invalid in Route and WithRetry.
 //
 // An invalid option makes New return an error matching retry.ErrInvalidOption;
@@ -58,11 +59,12 @@ const (
 	kNotify
 	kRoute
 	kBudget
+	kName
 )
 
 var kindNames = [...]string{"the zero Option", "MaxRetries", "BaseDelay", "MaxDelay", "Jitter",
 	"Condition", "Idempotent", "AttemptTimeout", "Options", "Logger", "OnUnauthorized", "Notify",
-	"Route", "Budget"}
+	"Route", "Budget", "Name"}
 
 // MaxRetries sets how many times a request is retried after its first
 // attempt (the specification's retries). Default 3; 0 means no retries.
@@ -154,13 +156,26 @@ func OnUnauthorized(fn func(resp *http.Response)) Option {
 // Notify calls fn with a retry.Event after every attempt (Err is the error
 // or a *StatusError for a status that the condition retries, nil
 // otherwise), before every wait, when a budget refuses a retry and when the
-// transport gives up (Err is a *retry.Error). Name is the method and path.
-// fn runs on the caller's goroutine and must not block. Default: none.
+// transport gives up (Err is a *retry.Error). The event's Name is the
+// pattern of the route that matches the request, such as
+// "GET /api/v1/assets/{id}", else the Transport's Name: never the raw path,
+// so that metrics keyed by it stay bounded (see NameOf). fn runs on the
+// caller's goroutine and must not block. Default: none.
 func Notify(fn func(retry.Event)) Option {
 	if fn == nil {
 		return invalid(kNotify, "nil function")
 	}
 	return Option{kind: kNotify, v: fn}
+}
+
+// Name names the requests that no route matches in Notify's events, for
+// instance after the service the client talks to ("inventory"). Default
+// DefaultName ("http"); name must not be empty.
+func Name(name string) Option {
+	if name == "" {
+		return invalid(kName, "empty name")
+	}
+	return Option{kind: kName, v: name}
 }
 
 // Route sets the policy of the requests that pattern matches. Patterns have
@@ -267,6 +282,7 @@ type settings struct {
 	loggerSet      bool
 	onUnauthorized func(*http.Response)
 	notify         func(retry.Event)
+	name           string
 	routes         []routeSpec
 	newBudget      func(host string) retry.Budget
 	budgetSet      bool
@@ -343,6 +359,8 @@ func (s *settings) applyOne(o *Option) {
 		s.onUnauthorized = o.v.(func(*http.Response))
 	case kNotify:
 		s.notify = o.v.(func(retry.Event))
+	case kName:
+		s.name = o.v.(string)
 	case kBudget:
 		s.newBudget, _ = o.v.(func(string) retry.Budget)
 		s.budgetSet = true

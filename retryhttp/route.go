@@ -13,6 +13,7 @@ import (
 type router struct {
 	mux       *http.ServeMux
 	policies  []policy
+	patterns  []string
 	byPattern map[string]int
 }
 
@@ -41,6 +42,7 @@ func newRouter(routes []routeSpec) (*router, error) {
 	r := &router{mux: mux, byPattern: make(map[string]int, len(routes))}
 	for i := range routes {
 		r.policies = append(r.policies, routes[i].pol)
+		r.patterns = append(r.patterns, routes[i].pattern)
 		r.byPattern[routes[i].pattern] = i
 	}
 	return r, nil
@@ -99,10 +101,11 @@ func explain(err error, conflict bool) error {
 // ServeMux lookups, so a lookup allocates nothing.
 var matchReqs = sync.Pool{New: func() any { return new(http.Request) }}
 
-// match returns the policy of the route that matches req, or nil.
-func (r *router) match(req *http.Request) *policy {
+// match returns the policy and pattern of the route that matches req, or
+// nil and "".
+func (r *router) match(req *http.Request) (*policy, string) {
 	if r == nil || req.URL == nil {
-		return nil
+		return nil, ""
 	}
 	m := matchReqs.Get().(*http.Request)
 	m.Method, m.URL, m.Host = req.Method, req.URL, req.Host
@@ -117,12 +120,12 @@ func (r *router) match(req *http.Request) *policy {
 	*m = http.Request{}
 	matchReqs.Put(m)
 	if i, ok := h.(routeHandler); ok {
-		return &r.policies[i]
+		return &r.policies[i], r.patterns[i]
 	}
 	// ServeMux redirects a non-canonical path (or one lacking a trailing
 	// slash) to the path that pattern matches; take that route.
 	if i, ok := r.byPattern[pattern]; ok && pattern != "" {
-		return &r.policies[i]
+		return &r.policies[i], r.patterns[i]
 	}
-	return nil
+	return nil, ""
 }

@@ -27,6 +27,7 @@ type Transport struct {
 	loggerSet      bool
 	onUnauthorized func(*http.Response)
 	notify         func(retry.Event)
+	name           string // for events; "" means DefaultName
 	routes         *router
 	budgets        budgets
 	err            error
@@ -64,6 +65,7 @@ func NewTransport(base http.RoundTripper, opts ...Option) *Transport {
 		loggerSet:      s.loggerSet,
 		onUnauthorized: s.onUnauthorized,
 		notify:         s.notify,
+		name:           s.name,
 		budgets:        budgets{budgetFor: s.newBudget, set: s.budgetSet},
 		err:            s.err,
 	}
@@ -93,10 +95,13 @@ func (t *Transport) RoundTrip(req *http.Request) (*http.Response, error) {
 	if req.URL == nil {
 		return t.transport().RoundTrip(req) // the base reports it
 	}
-	c := call{t: t, req: req, ctx: req.Context(), pol: defaults}
+	c := call{t: t, req: req, ctx: req.Context(), pol: defaults, name: t.defaultName()}
 	c.pol.overlay(&t.pol)
 	if t.routes != nil {
-		c.pol.overlay(t.routes.match(req))
+		if pol, pattern := t.routes.match(req); pol != nil {
+			c.pol.overlay(pol)
+			c.name = pattern
+		}
 	}
 	if o := requestOverrides(c.ctx); o != nil {
 		if o.err != nil {
@@ -107,6 +112,27 @@ func (t *Transport) RoundTrip(req *http.Request) (*http.Response, error) {
 	}
 	c.budget = t.budgets.get(req.URL.Host)
 	return c.run()
+}
+
+// NameOf returns the name that Notify's events give req: the pattern of the
+// route that matches it, else the Transport's Name. The set of names is
+// bounded by the options, whatever the requests, so they suit metric labels
+// (package promretry uses NameOf to label requests by route). It costs a
+// route lookup, as RoundTrip does, and nothing when there are no routes.
+func (t *Transport) NameOf(req *http.Request) string {
+	if t.routes != nil && req.URL != nil {
+		if pol, pattern := t.routes.match(req); pol != nil {
+			return pattern
+		}
+	}
+	return t.defaultName()
+}
+
+func (t *Transport) defaultName() string {
+	if t.name == "" {
+		return DefaultName
+	}
+	return t.name
 }
 
 // CloseIdleConnections closes the idle connections of the base transport,

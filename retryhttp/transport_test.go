@@ -469,6 +469,8 @@ func TestInvalidOptions(t *testing.T) {
 		{"jitter", []retryhttp.Option{retryhttp.Jitter(11)}, "Jitter(11): must be from 0 to 10"},
 		{"nil condition", []retryhttp.Option{retryhttp.Condition(nil)}, "Condition: nil function"},
 		{"zero option", []retryhttp.Option{{}}, "the zero Option"},
+		{"empty name", []retryhttp.Option{retryhttp.Name("")}, "Name: empty name"},
+		{"route with name", []retryhttp.Option{retryhttp.Route("/x", retryhttp.Name("x"))}, `Route("/x"): Name: configures a Transport`},
 		{"bad status", []retryhttp.Option{retryhttp.Statuses(503, 700)}, "700 is not an HTTP status code"},
 		{"route with logger", []retryhttp.Option{retryhttp.Route("/x", retryhttp.Logger(nil))}, `Route("/x"): Logger: configures a Transport`},
 		{"route bad pattern", []retryhttp.Option{retryhttp.Route("GET /x/{")}, `Route("GET /x/{"): parsing "GET /x/{"`},
@@ -576,15 +578,82 @@ func TestEvents(t *testing.T) {
 	notify := retryhttp.Notify(func(e retry.Event) {
 		got = append(got, fmt.Sprintf("%v %s %d/%d", e.Kind, e.Name, e.Attempt, e.MaxAttempts))
 	})
-	srv, _, c := setup(t, steps(retrytest.Status(503).Times(2), retrytest.Status(200)), notify)
+	srv, _, c := setup(t, steps(retrytest.Status(503).Times(2), retrytest.Status(200)), notify,
+		retryhttp.Route("GET /items/{id}", retryhttp.MaxRetries(1)))
+	for _, path := range []string{"/a", "/items/42"} {
+		resp, err := get(t, c, srv.URL+path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		readAll(t, resp)
+	}
+	// Names are the client's name or the route's pattern, never the path.
+	want := []string{"attempt http 1/4", "retry http 1/4", "attempt http 2/4", "retry http 2/4", "attempt http 3/4",
+		"attempt GET /items/{id} 1/2"}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("events\n%q, want\n%q", got, want)
+	}
+}
+
+func TestName(t *testing.T) {
+	var got []string
+	srv, _, c := setup(t, steps(retrytest.Status(200)), retryhttp.Name("inventory"),
+		retryhttp.Notify(func(e retry.Event) { got = append(got, e.Name) }))
 	resp, err := get(t, c, srv.URL+"/a")
 	if err != nil {
 		t.Fatal(err)
 	}
 	readAll(t, resp)
-	want := []string{"attempt GET /a 1/4", "retry GET /a 1/4", "attempt GET /a 2/4", "retry GET /a 2/4", "attempt GET /a 3/4"}
-	if !reflect.DeepEqual(got, want) {
-		t.Errorf("events\n%q, want\n%q", got, want)
+	if !reflect.DeepEqual(got, []string{"inventory"}) {
+		t.Errorf("event names %q, want [inventory]", got)
+	}
+}
+
+// Naming the events costs nothing: a request makes as many allocations with
+// Notify as without.
+func TestEventsAllocateNothing(t *testing.T) {
+	base := roundTripFunc(func(*http.Request) (*http.Response, error) {
+		return &http.Response{StatusCode: 200, Body: http.NoBody}, nil
+	})
+	req, _ := http.NewRequest("GET", "http://h/api/v1/assets/42", nil)
+	allocs := func(opts ...retryhttp.Option) float64 {
+		rt := retryhttp.NewTransport(base, append(opts, retryhttp.Route("GET /api/v1/assets/{id}"))...)
+		return testing.AllocsPerRun(100, func() { rt.RoundTrip(req) })
+	}
+	n := 0
+	without, with := allocs(), allocs(retryhttp.Notify(func(e retry.Event) { n += len(e.Name) }))
+	if with != without {
+		t.Errorf("%v allocations per request with Notify, %v without", with, without)
+	}
+}
+
+func TestNameOf(t *testing.T) {
+	rt, err := retryhttp.New(nil, retryhttp.Name("inventory"),
+		retryhttp.Route("GET /api/v1/assets/{id}"), retryhttp.Route("/static/"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct{ give, want string }{
+		{"GET http://h/api/v1/assets/42", "GET /api/v1/assets/{id}"},
+		{"HEAD http://h/api/v1/assets/42", "GET /api/v1/assets/{id}"},
+		{"POST http://h/api/v1/assets/42", "inventory"},
+		{"GET http://h/static/app.js", "/static/"},
+		{"GET http://h/static", "/static/"}, // ServeMux would redirect to /static/
+		{"GET http://h/other?q=1", "inventory"},
+	}
+	for _, tt := range tests {
+		method, url, _ := strings.Cut(tt.give, " ")
+		req, err := http.NewRequest(method, url, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := rt.NameOf(req); got != tt.want {
+			t.Errorf("NameOf(%s) = %q, want %q", tt.give, got, tt.want)
+		}
+	}
+	req, _ := http.NewRequest("GET", "http://h/", nil)
+	if got := (&retryhttp.Transport{}).NameOf(req); got != retryhttp.DefaultName {
+		t.Errorf("zero Transport: NameOf = %q, want %q", got, retryhttp.DefaultName)
 	}
 }
 
