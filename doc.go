@@ -27,8 +27,8 @@
 //     them, and the context's error too.
 //
 // Errors can steer Do through two methods, found anywhere in the error tree
-// with errors.As: Retryable() bool (false: do not retry, unless On or If say
-// otherwise) and RetryAfter() time.Duration (wait at least this long before
+// with errors.As: Retryable() bool (false: never retry, whatever On and If
+// say) and RetryAfter() time.Duration (wait at least this long before
 // the next attempt, capped by MaxDelay).
 //
 // Do never retries after the caller's own context is done, stops a wait the

@@ -99,8 +99,8 @@ func IsPermanent(err error) bool {
 
 // retryabler is the contract for errors that declare whether they are worth
 // retrying: an error anywhere in the tree (errors.As) with a method
-// Retryable() bool. With no On or If option, Do returns such an error at
-// once when the method says false; an open circuit breaker's rejection and
+// Retryable() bool. Do returns such an error at once when the method says
+// false, whatever On and If say; an open circuit breaker's rejection and
 // Permanent's wrapper both say false.
 type retryabler interface{ Retryable() bool }
 

@@ -105,8 +105,8 @@ func Backoff(s backoff.Strategy) Option {
 // On retries only errors that match one of targets with errors.Is (the
 // specification's exceptions). Other errors are returned at once. When both
 // On and If are given, an error must satisfy both to be retried.
-// Default: every error is retried except those that declare themselves not
-// retryable (see the package documentation).
+// Default: every error is retried. Either way an error that declares itself
+// not retryable (see the package documentation) is never retried.
 func On(targets ...error) Option {
 	if len(targets) == 0 {
 		return Option{kind: kOn, v: errorString("On() with no errors")}
@@ -355,10 +355,12 @@ func (c *config) delay(n int, prev time.Duration) time.Duration {
 	}
 }
 
-// retryable applies the conditions to an error that is not Permanent.
+// retryable applies the conditions to an error that is not Permanent. An
+// error that declares itself not retryable is never retried, whatever On and
+// If say: an open breaker's rejection must stop the loop, not wait for it.
 func (c *config) retryable(err error) bool {
-	if c.on == nil && c.cond == nil {
-		return declaredRetryable(err)
+	if !declaredRetryable(err) {
+		return false
 	}
 	if c.on != nil {
 		found := false

@@ -235,7 +235,8 @@ func TestOnAndIf(t *testing.T) {
 		{"If false", []Option{If(func(err error) bool { return false })}, errConn, 1},
 		{"On and If both needed", []Option{On(errConn), If(func(error) bool { return false })}, errConn, 1},
 		{"declared not retryable", nil, notRetryable{}, 1},
-		{"If overrides the declaration", []Option{If(func(error) bool { return true })}, notRetryable{}, 3},
+		{"If cannot override the declaration", []Option{If(func(error) bool { return true })}, notRetryable{}, 1},
+		{"On cannot override the declaration", []Option{On(notRetryable{})}, notRetryable{}, 1},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
