@@ -52,6 +52,7 @@ const (
 	kAttemptTimeout
 	kBudget
 	kMany
+	kInvalid // v holds an errorString saying why
 )
 
 // MaxAttempts sets how many calls Do makes in all, the first included
@@ -59,7 +60,7 @@ const (
 // means no retries.
 func MaxAttempts(n int) Option {
 	if n < 1 {
-		return invalid(kMaxAttempts, "MaxAttempts(%d): must be at least 1", n)
+		return invalid("MaxAttempts(%d): must be at least 1", n)
 	}
 	return Option{kind: kMaxAttempts, n: n}
 }
@@ -76,7 +77,7 @@ func MaxDelay(d time.Duration) Option { return delayOption(kMaxDelay, "MaxDelay"
 // Default 0.3; f must be a finite number from 0 to 10; 0 turns jitter off.
 func Jitter(f float64) Option {
 	if math.IsNaN(f) || f < 0 || f > 10 {
-		return invalid(kJitter, "Jitter(%v): must be from 0 to 10", f)
+		return invalid("Jitter(%v): must be from 0 to 10", f)
 	}
 	return Option{kind: kJitter, f: f}
 }
@@ -97,7 +98,7 @@ func Exponential(on bool) Option {
 // Default: backoff.Exponential with the base, maximum and jitter options.
 func Backoff(s backoff.Strategy) Option {
 	if s == nil {
-		return Option{kind: kBackoff, v: errorString("Backoff(nil)")}
+		return invalid("Backoff(nil)")
 	}
 	return Option{kind: kBackoff, v: s}
 }
@@ -109,7 +110,7 @@ func Backoff(s backoff.Strategy) Option {
 // not retryable (see the package documentation) is never retried.
 func On(targets ...error) Option {
 	if len(targets) == 0 {
-		return Option{kind: kOn, v: errorString("On() with no errors")}
+		return invalid("On() with no errors")
 	}
 	return Option{kind: kOn, v: targets}
 }
@@ -117,7 +118,7 @@ func On(targets ...error) Option {
 // If retries only errors for which retryable returns true. See On.
 func If(retryable func(err error) bool) Option {
 	if retryable == nil {
-		return Option{kind: kIf, v: errorString("If(nil)")}
+		return invalid("If(nil)")
 	}
 	return Option{kind: kIf, v: retryable}
 }
@@ -127,7 +128,7 @@ func If(retryable func(err error) bool) Option {
 // fn runs on the caller's goroutine; it must not block for long.
 func OnRetry(fn func(attempt int, err error)) Option {
 	if fn == nil {
-		return Option{kind: kOnRetry, v: errorString("OnRetry(nil)")}
+		return invalid("OnRetry(nil)")
 	}
 	return Option{kind: kOnRetry, v: fn}
 }
@@ -149,7 +150,7 @@ func Name(op string) Option { return Option{kind: kName, v: op} }
 // goroutine and must not block for long. Default: none.
 func Notify(fn func(Event)) Option {
 	if fn == nil {
-		return Option{kind: kNotify, v: errorString("Notify(nil)")}
+		return invalid("Notify(nil)")
 	}
 	return Option{kind: kNotify, v: fn}
 }
@@ -171,7 +172,7 @@ func AttemptTimeout(d time.Duration) Option {
 // Default: none, every retry allowed.
 func WithBudget(b Budget) Option {
 	if b == nil {
-		return Option{kind: kBudget, v: errorString("WithBudget(nil)")}
+		return invalid("WithBudget(nil)")
 	}
 	return Option{kind: kBudget, v: b}
 }
@@ -196,14 +197,14 @@ type Budget interface {
 // errorString marks an invalid option; Do reports it.
 type errorString string
 
-// invalid returns an option of kind k that Do reports as invalid.
-func invalid(k kind, format string, args ...any) Option {
-	return Option{kind: k, v: errorString(fmt.Sprintf(format, args...))}
+// invalid returns an option that Do reports as invalid.
+func invalid(format string, args ...any) Option {
+	return Option{kind: kInvalid, v: errorString(fmt.Sprintf(format, args...))}
 }
 
 func delayOption(k kind, name string, d time.Duration) Option {
 	if d < 0 {
-		return invalid(k, "%s(%v): must not be negative", name, d)
+		return invalid("%s(%v): must not be negative", name, d)
 	}
 	return Option{kind: k, d: d}
 }
@@ -250,11 +251,9 @@ func (c *config) invalid(format string, args ...any) {
 }
 
 func (c *config) applyOne(o *Option) {
-	if s, ok := o.v.(errorString); ok {
-		c.invalid("%s", string(s))
-		return
-	}
 	switch o.kind {
+	case kInvalid:
+		c.invalid("%s", string(o.v.(errorString)))
 	case kMaxAttempts:
 		c.maxAttempts = o.n
 	case kBaseDelay:
@@ -313,9 +312,6 @@ type pre struct {
 func (p *pre) scan(opts []Option) bool {
 	for i := range opts {
 		o := &opts[i]
-		if _, bad := o.v.(errorString); bad {
-			return false
-		}
 		switch o.kind {
 		case kBaseDelay:
 			p.base = o.d
