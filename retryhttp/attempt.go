@@ -15,14 +15,17 @@ func (c *call) attempt(req *http.Request) (*http.Response, error) {
 	base := c.t.transport()
 	d := c.pol.attemptTimeout
 	if d <= 0 {
-		return base.RoundTrip(req)
+		return roundTrip(base, req)
 	}
 	actx, cancel := context.WithCancelCause(req.Context())
 	a := &attemptBody{cancel: cancel, d: d}
 	timer := time.AfterFunc(d, a.expire)
-	resp, err := base.RoundTrip(req.WithContext(actx))
+	resp, err := roundTrip(base, req.WithContext(actx))
 	if !timer.Stop() && c.ctx.Err() == nil {
 		// The attempt's own timer fired: whatever came back is cut short.
+		// Its callback may not have run yet; run it here (the first cause
+		// wins), so that the cause is set before it is read.
+		a.expire()
 		if err == nil {
 			resp.Body.Close()
 			err = context.Cause(actx)
@@ -44,6 +47,16 @@ func (c *call) attempt(req *http.Request) (*http.Response, error) {
 		resp.Body = a
 	}
 	return resp, nil
+}
+
+// roundTrip sends req through base, turning a nil response with a nil
+// error, from a broken RoundTripper, into an error, as http.Client does.
+func roundTrip(base http.RoundTripper, req *http.Request) (*http.Response, error) {
+	resp, err := base.RoundTrip(req)
+	if resp == nil && err == nil {
+		return nil, fmt.Errorf("retryhttp: RoundTripper %T returned a nil *Response with a nil error", base)
+	}
+	return resp, err
 }
 
 // attemptBody cancels an attempt's context when the attempt times out or
