@@ -19,8 +19,11 @@ type fakeBudget struct {
 	mu       sync.Mutex
 	left     int
 	requests int
+	cancels  int
 	outcomes []string
 }
+
+func (b *fakeBudget) CancelRetry() { b.mu.Lock(); b.cancels++; b.left++; b.mu.Unlock() }
 
 func (b *fakeBudget) Request() { b.mu.Lock(); b.requests++; b.mu.Unlock() }
 func (b *fakeBudget) AllowRetry() bool {

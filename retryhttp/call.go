@@ -93,6 +93,7 @@ func (c *call) run() (*http.Response, error) {
 			select {
 			case <-c.ctx.Done():
 				closeReadCloser(body)
+				c.cancelRetry()
 				return nil, c.giveUp(attempt, c.ctx.Err())
 			case <-timer.C:
 			}
@@ -109,6 +110,14 @@ func (c *call) wants(resp *http.Response, err error) bool {
 		return c.pol.cond(resp, err)
 	}
 	return DefaultCondition(resp, err)
+}
+
+// cancelRetry gives back to the budget a retry it granted that will not be
+// made, when the budget can take it back (package budget's can).
+func (c *call) cancelRetry() {
+	if rc, ok := c.budget.(interface{ CancelRetry() }); ok {
+		rc.CancelRetry()
+	}
 }
 
 // outcome reports an attempt's end to the budget and to Notify.

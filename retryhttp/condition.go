@@ -20,7 +20,8 @@ import (
 // and an open circuit breaker's errors do). Use it to build a Condition:
 //
 //	retryhttp.Condition(func(resp *http.Response, err error) bool {
-//		return retryhttp.DefaultCondition(resp, err) || resp.StatusCode == http.StatusConflict
+//		return retryhttp.DefaultCondition(resp, err) ||
+//			resp != nil && resp.StatusCode == http.StatusConflict // resp is nil when err is not
 //	})
 func DefaultCondition(resp *http.Response, err error) bool {
 	if err != nil {

@@ -68,6 +68,9 @@ var kindNames = [...]string{"the zero Option", "MaxRetries", "BaseDelay", "MaxDe
 
 // MaxRetries sets how many times a request is retried after its first
 // attempt (the specification's retries). Default 3; 0 means no retries.
+// It is a maximum: the host's retry budget (see Budget), on by default, can
+// stop a request sooner, after about three failed retries in a row to that
+// host; turn it off with Budget(nil) when a request must use every retry.
 func MaxRetries(n int) Option { return Option{kind: kMaxRetries, n: n} }
 
 // BaseDelay sets the delay before the first retry, before jitter (the

@@ -15,7 +15,9 @@ import (
 // RoundTrippers. WithRetry on a request that already has options adds to
 // them, the later winning. Only policy options may be given; an invalid one
 // makes the request fail, unsent, with an error matching
-// retry.ErrInvalidOption. req is not modified.
+// retry.ErrInvalidOption. req is not modified. The host's retry budget (see
+// Budget) still applies: a request that keeps failing may get fewer retries
+// than MaxRetries allows, with ResultOf(resp).Cause saying so.
 func WithRetry(req *http.Request, opts ...Option) *http.Request {
 	s := settings{scope: scopeRequest, where: "WithRetry: "}
 	if prev, ok := req.Context().Value(overridesKey{}).(*overrides); ok {

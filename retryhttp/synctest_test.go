@@ -115,7 +115,9 @@ func TestDeadlineStopsBeforeWait(t *testing.T) {
 func TestCancelDuringWait(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		base := &canned{status: 503}
-		rt := retryhttp.NewTransport(base, retryhttp.Logger(nil), retryhttp.Jitter(0))
+		b := &fakeBudget{left: 10}
+		rt := retryhttp.NewTransport(base, retryhttp.Logger(nil), retryhttp.Jitter(0),
+			retryhttp.Budget(func(string) retry.Budget { return b }))
 		ctx, cancel := context.WithCancel(context.Background())
 		time.AfterFunc(1500*time.Millisecond, cancel) // during the second wait
 		start := time.Now()
@@ -123,6 +125,9 @@ func TestCancelDuringWait(t *testing.T) {
 		var re *retry.Error
 		if el := time.Since(start); el != 1500*time.Millisecond || !errors.As(err, &re) || re.Attempts != 2 || !errors.Is(err, context.Canceled) {
 			t.Errorf("after %v: %v; want 1.5s and a *retry.Error after 2 attempts, cancelled", el, err)
+		}
+		if b.cancels != 1 || b.left != 9 {
+			t.Errorf("budget: %d cancels, %d left; want the retry granted before the cancelled wait given back (1, 9)", b.cancels, b.left)
 		}
 	})
 }
