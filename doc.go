@@ -26,13 +26,14 @@
 //     holds every attempt's error and errors.Is and errors.As reach all of
 //     them, and the context's error too.
 //
-// Errors can steer Do through two methods, found anywhere in the error tree
-// with errors.As: Retryable() bool (false: never retry, whatever On and If
+// Errors can steer Do through two methods, found in the error tree with
+// errors.As (the first error that has the method decides): Retryable() bool (false: never retry, whatever On and If
 // say) and RetryAfter() time.Duration (wait at least this long before
 // the next attempt, capped by MaxDelay).
 //
 // Do never retries after the caller's own context is done, stops a wait the
 // moment it is, and never starts a wait that would pass its deadline. A panic
 // in the function propagates to the caller and is not retried. Do starts no
-// goroutines, and with nothing to retry it allocates nothing.
+// goroutines, and when the first call succeeds it allocates nothing (unless
+// MaxTime or AttemptTimeout ask it to build a context).
 package retry

@@ -148,8 +148,8 @@ type EnvValue struct {
 
 // ParseEnvFile reads .env syntax from r: one KEY=VALUE per line, blank lines
 // and lines starting with # ignored, an optional "export " prefix, and values
-// optionally in single or double quotes (a # after an unquoted value starts a
-// comment). name is used in errors, which give the line number. A later
+// optionally in single or double quotes (double quotes take Go escapes); a #
+// after whitespace outside quotes starts a comment. name is used in errors, which give the line number. A later
 // assignment to the same key wins.
 func ParseEnvFile(r io.Reader, name string) (map[string]EnvValue, error) {
 	vars := make(map[string]EnvValue)
@@ -200,29 +200,41 @@ func unquote(v string) (string, error) {
 	if v == "" {
 		return "", nil
 	}
-	switch q := v[0]; q {
-	case '"', '\'':
-		end := strings.LastIndexByte(v, q)
-		if end == 0 {
-			return "", fmt.Errorf("unterminated quote in %s", v)
-		}
-		rest := strings.TrimSpace(v[end+1:])
-		if rest != "" && rest[0] != '#' {
-			return "", fmt.Errorf("text %q after the closing quote", rest)
-		}
-		if q == '"' {
-			s, err := strconv.Unquote(v[:end+1])
-			if err != nil {
-				return "", fmt.Errorf("bad double-quoted value %s", v[:end+1])
+	q := v[0]
+	if q != '"' && q != '\'' {
+		// Unquoted: a # after whitespace, or at the start, begins a comment.
+		for i := 0; i < len(v); i++ {
+			if v[i] == '#' && (i == 0 || v[i-1] == ' ' || v[i-1] == '\t') {
+				return strings.TrimSpace(v[:i]), nil
 			}
-			return s, nil
 		}
+		return v, nil
+	}
+	end := -1
+	for i := 1; i < len(v); i++ {
+		if q == '"' && v[i] == '\\' {
+			i++ // skip the escaped character
+			continue
+		}
+		if v[i] == q {
+			end = i
+			break
+		}
+	}
+	if end < 0 {
+		return "", fmt.Errorf("unterminated quote in %s", v)
+	}
+	if rest := strings.TrimSpace(v[end+1:]); rest != "" && rest[0] != '#' {
+		return "", fmt.Errorf("text %q after the closing quote", rest)
+	}
+	if q == '\'' {
 		return v[1:end], nil
 	}
-	if i := strings.Index(v, " #"); i >= 0 {
-		v = strings.TrimSpace(v[:i])
+	s, err := strconv.Unquote(v[:end+1])
+	if err != nil {
+		return "", fmt.Errorf("bad double-quoted value %s", v[:end+1])
 	}
-	return v, nil
+	return s, nil
 }
 
 // readEnv reads the four variables through get, which also says where a

@@ -98,14 +98,14 @@ func IsPermanent(err error) bool {
 }
 
 // retryabler is the contract for errors that declare whether they are worth
-// retrying: an error anywhere in the tree (errors.As) with a method
+// retrying: the first error in the tree (errors.As) with a method
 // Retryable() bool. Do returns such an error at once when the method says
 // false, whatever On and If say; an open circuit breaker's rejection and
 // Permanent's wrapper both say false.
 type retryabler interface{ Retryable() bool }
 
-// declaredRetryable reports false when some error in err's tree declares
-// itself not retryable, and true otherwise.
+// declaredRetryable reports what the first error in err's tree that has a
+// Retryable method says, and true when none has one.
 func declaredRetryable(err error) bool {
 	var r retryabler
 	if errors.As(err, &r) {
@@ -115,7 +115,7 @@ func declaredRetryable(err error) bool {
 }
 
 // retryAfterer is the contract for errors that know when a retry may
-// succeed: an error anywhere in the tree (errors.As) with a method
+// succeed: the first error in the tree (errors.As) with a method
 // RetryAfter() time.Duration, such as an HTTP 503 with Retry-After or an open
 // breaker's rejection. Do waits at least that long before the retry, capped
 // by MaxDelay.

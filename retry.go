@@ -70,10 +70,16 @@ func (c *config) run(ctx context.Context, fn func(context.Context) error, first 
 // loop makes the attempts. Its one defer is outside the loop, so the
 // compiler open-codes it and the success path pays next to nothing for it.
 func (c *config) loop(ctx context.Context, fn func(context.Context) error, first error) error {
-	var timer *time.Timer
+	var (
+		timer   *time.Timer
+		granted bool // a retry the budget granted has not been settled
+	)
 	defer func() {
 		if timer != nil {
 			timer.Stop()
+		}
+		if granted { // the wait ended with the context, or fn panicked
+			cancelRetry(c.budget)
 		}
 	}()
 	if first == nil {
@@ -97,25 +103,30 @@ func (c *config) loop(ctx context.Context, fn func(context.Context) error, first
 		if attempt > 1 || first == nil {
 			err = c.call(ctx, fn)
 		}
+		var perm *permanentError
+		isPerm := err != nil && errors.As(err, &perm)
+		// retryable: the failure calls for a retry. Anything else ends the
+		// call's need to retry, which is what a budget counts as ok.
+		retryable := err != nil && !isPerm && ctx.Err() == nil && c.retryable(err)
 		if c.budget != nil {
-			c.budget.Outcome(attempt > 1, err == nil)
+			c.budget.Outcome(attempt > 1, !retryable)
+			granted = false
 		}
 		if c.notify != nil {
 			c.notify(Event{Kind: EventAttempt, Name: c.name, Attempt: attempt,
 				MaxAttempts: c.maxAttempts, Elapsed: time.Since(start), Err: err})
 		}
-		if err == nil {
+		switch {
+		case err == nil:
 			return nil
-		}
-		var perm *permanentError
-		if errors.As(err, &perm) {
+		case isPerm:
 			return perm.err
 		}
 		errs = append(errs, err)
 		if ctxErr := ctx.Err(); ctxErr != nil {
 			return c.giveUp(ctx, start, &Error{Attempts: attempt, Errors: errs, Cause: ctxErr})
 		}
-		if !c.retryable(err) {
+		if !retryable {
 			return err
 		}
 		if attempt >= c.maxAttempts {
@@ -135,6 +146,7 @@ func (c *config) loop(ctx context.Context, fn func(context.Context) error, first
 			}
 			return c.giveUp(ctx, start, &Error{Attempts: attempt, Errors: errs, Cause: ErrBudgetExhausted})
 		}
+		granted = c.budget != nil
 		if c.onRetry != nil {
 			c.onRetry(attempt, err)
 		}

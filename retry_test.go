@@ -398,9 +398,11 @@ func TestOnRetryNotifyAndLog(t *testing.T) {
 // countingBudget allows a fixed number of retries; it is a real Budget, not
 // a mock: retry only sees the interface.
 type countingBudget struct {
-	left                   int
-	requests, retries, oks int
+	left                            int
+	requests, retries, oks, cancels int
 }
+
+func (b *countingBudget) CancelRetry() { b.cancels++; b.left++ }
 
 func (b *countingBudget) Request() { b.requests++ }
 func (b *countingBudget) AllowRetry() bool {
@@ -454,6 +456,80 @@ func TestErrorUnwrapOrder(t *testing.T) {
 	}
 	if want := "retry: stopped after 2 attempts: context canceled: second"; e.Error() != want {
 		t.Fatalf("Error() = %q, want %q", e.Error(), want)
+	}
+}
+
+// A retry the budget granted but that was never made goes back to it, when
+// the context ends during the wait and when the function panics.
+func TestBudgetCancelRetry(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		b := &countingBudget{left: 5}
+		ctx, cancel := context.WithCancel(t.Context())
+		time.AfterFunc(500*time.Millisecond, cancel)
+		_ = Do(ctx, func(context.Context) error { return errConn }, WithBudget(b))
+		if b.cancels != 1 || b.left != 5 {
+			t.Fatalf("after a cancelled wait: %d cancels, %d left; want 1 and 5", b.cancels, b.left)
+		}
+		calls := 0
+		func() {
+			defer func() { _ = recover() }()
+			_ = Do(t.Context(), func(context.Context) error {
+				if calls++; calls == 2 {
+					panic("boom")
+				}
+				return errConn
+			}, WithBudget(b), BaseDelay(0))
+		}()
+		if b.cancels != 2 || b.left != 5 {
+			t.Fatalf("after a panic in the retry: %d cancels, %d left; want 2 and 5", b.cancels, b.left)
+		}
+		_ = Do(t.Context(), func(context.Context) error { return errConn }, WithBudget(b), BaseDelay(0))
+		if b.cancels != 2 {
+			t.Fatalf("retries that were made must not be cancelled: %d cancels", b.cancels)
+		}
+	})
+}
+
+// An error that is not retried ends the call's need to retry: the budget
+// hears ok, so permanent errors of a healthy dependency do not close it.
+func TestBudgetOutcomeOfNonRetryable(t *testing.T) {
+	b := &countingBudget{left: 5}
+	_ = Do(t.Context(), func(context.Context) error { return Permanent(errOther) }, WithBudget(b))
+	_ = Do(t.Context(), func(context.Context) error { return errOther }, WithBudget(b), On(errConn))
+	if b.oks != 2 {
+		t.Fatalf("budget heard %d ok outcomes, want 2", b.oks)
+	}
+	_ = Do(t.Context(), func(context.Context) error { return errConn }, WithBudget(b), MaxAttempts(1))
+	if b.oks != 2 {
+		t.Fatalf("a retryable failure counted as ok (%d)", b.oks)
+	}
+}
+
+func TestValidate(t *testing.T) {
+	if err := Validate(MaxAttempts(2), BaseDelay(time.Second)); err != nil {
+		t.Fatal(err)
+	}
+	if err := Validate(MaxAttempts(2), Options(BaseDelay(2*time.Minute))); !errors.Is(err, ErrInvalidOption) {
+		t.Fatalf("Validate(base 2m over max 60s) = %v", err)
+	}
+	if err := Validate(Jitter(-1)); err == nil || !strings.Contains(err.Error(), "Jitter(-1)") {
+		t.Fatalf("Validate(Jitter(-1)) = %v", err)
+	}
+}
+
+// preflight and check agree: whatever preflight lets through for the fast
+// path, check accepts.
+func TestPreflightAgreesWithCheck(t *testing.T) {
+	all := []Option{MaxAttempts(0), MaxAttempts(2), BaseDelay(-1), BaseDelay(2 * time.Minute), BaseDelay(0),
+		MaxDelay(time.Second), MaxDelay(time.Hour), Jitter(11), Jitter(0.1), Exponential(false), On(), On(errConn),
+		If(nil), Backoff(backoff.Constant{}), Name("x"), Option{}, Options(MaxDelay(time.Millisecond))}
+	for i, a := range all {
+		for j, b := range all {
+			opts := []Option{a, b}
+			if preflight(opts) && Validate(opts...) != nil {
+				t.Errorf("options %d, %d: preflight allows the fast path but Validate says %v", i, j, Validate(opts...))
+			}
+		}
 	}
 }
 
