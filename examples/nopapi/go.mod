@@ -1,0 +1,7 @@
+module github.com/nop-platform/retry/examples/nopapi
+
+go 1.26
+
+require github.com/nop-platform/retry v0.0.0
+
+replace github.com/nop-platform/retry => ../../
