@@ -1,0 +1,36 @@
+package bench
+
+import (
+	"context"
+	"io"
+	"testing"
+)
+
+// BenchmarkHTTPGet measures a GET that succeeds at once, through each
+// library's HTTP integration, against a loopback server returning a small 200
+// body; the body is read and closed. "bare" is a plain http.Client on
+// http.DefaultTransport, the floor (nop and failsafe use the same transport,
+// go-retryablehttp its own pooled one). Connections are kept alive, so the
+// figure is one request on a warm connection plus the library's overhead.
+func BenchmarkHTTPGet(b *testing.B) {
+	s := newServer(b, func(int) bool { return false })
+	ctx := context.Background()
+	url := s.URL + "/get"
+	for _, c := range HTTPClients(Tables, nil) {
+		b.Run(c.Name, func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				resp, err := c.Get(ctx, url)
+				if err != nil {
+					b.Fatal(err)
+				}
+				_, _ = io.Copy(io.Discard, resp.Body)
+				_ = resp.Body.Close()
+				if resp.StatusCode != 200 {
+					b.Fatalf("status %d", resp.StatusCode)
+				}
+			}
+			c.CloseIdleConnections()
+		})
+	}
+}

@@ -1,0 +1,29 @@
+package bench
+
+import "time"
+
+// Policy is the retry policy every peer is configured with.
+//
+// A zero Delay asks each library for the smallest delay it accepts: no wait
+// at all where the library allows it, otherwise 1ns (sethvargo/go-retry, whose
+// backoffs refuse zero). A positive Delay is the wait before the first retry;
+// each further retry doubles it, capped at MaxDelay, with no jitter anywhere,
+// so that every peer waits the same.
+type Policy struct {
+	Attempts int           // calls in all, the first included; at least 1
+	Delay    time.Duration // wait before the first retry; see above
+	MaxDelay time.Duration // cap on any one wait; at least Delay
+}
+
+// Retries is the number of retries after the first attempt.
+func (p Policy) Retries() int { return p.Attempts - 1 }
+
+// maxDelay is MaxDelay, or Delay when MaxDelay is below it.
+func (p Policy) maxDelay() time.Duration { return max(p.MaxDelay, p.Delay) }
+
+// FailTwice is the policy of the micro-benchmarks: 3 attempts, no delay.
+var FailTwice = Policy{Attempts: 3}
+
+// Tables is the policy of the failure tables: 3 retries (4 attempts), waiting
+// 1ms, 2ms and 4ms between them, so that a table runs in seconds.
+var Tables = Policy{Attempts: 4, Delay: time.Millisecond, MaxDelay: 8 * time.Millisecond}
