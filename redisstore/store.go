@@ -1,0 +1,310 @@
+package redisstore
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"math/rand/v2"
+	"strconv"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/nop-platform/retry/breaker"
+	"github.com/redis/go-redis/v9"
+)
+
+var _ breaker.Store = (*Store)(nil)
+
+// Store keeps breaker and retry budget state in Redis, shared by every
+// process that uses the same Redis and Prefix: pass it to breaker.Shared,
+// and make budgets with Budget. See the package documentation for what is
+// shared, when, and what happens when Redis is unreachable.
+//
+// A Store is safe for concurrent use. Make one per process with New and
+// Close it when done; the zero Store is not usable.
+type Store struct {
+	rdb  redis.UniversalClient
+	c    *config
+	id   string // this store among the fleet's, for leases and budgets
+	ctx  context.Context
+	stop context.CancelFunc
+	wg   sync.WaitGroup
+	wake chan struct{}
+
+	down   atomic.Bool // Redis is taken for unreachable
+	closed atomic.Bool
+
+	mu      sync.Mutex
+	groups  map[string]*group
+	order   []*group
+	budgets []*Budget
+	ps      *redis.PubSub
+	resync  bool // a full resync is due at once
+	links   int  // links made, to name their leases
+
+	logMu    sync.Mutex
+	loggedAt time.Time // last "unreachable" line
+	logged   bool      // an "unreachable" line waits for its "reachable again"
+
+	st counters
+}
+
+type counters struct {
+	commands, errors, syncs, messages, resyncs, dropped, local atomic.Uint64
+}
+
+// Stats counts what a Store did, for metrics and tests. Counters only grow.
+type Stats struct {
+	Commands uint64 // commands sent to Redis (a script counts as one)
+	Errors   uint64 // commands that failed or timed out
+	Syncs    uint64 // shared states given to breakers: replies, messages and resyncs
+	Messages uint64 // pub/sub messages received
+	Resyncs  uint64 // rounds re-reading every breaker and budget
+	Dropped  uint64 // failure reports not sent because Redis was unreachable
+	Local    uint64 // probe leases decided locally because Redis was unreachable
+	Down     bool   // whether Redis is taken for unreachable now
+}
+
+// New returns a Store that keeps shared state in rdb (a *redis.Client,
+// *redis.ClusterClient, a Sentinel-backed failover client or a Ring). It
+// does not wait for Redis: its goroutines connect in the background, and
+// breakers and budgets run on local state until they can.
+//
+// New panics with an error matching ErrInvalidOption if rdb is nil or an
+// option is invalid: a programming error, as with breaker.New. Call Validate
+// first when options come from configuration.
+func New(rdb redis.UniversalClient, opts ...Option) *Store {
+	c, err := build(opts)
+	if err == nil && rdb == nil {
+		err = fmt.Errorf("%w: nil client", ErrInvalidOption)
+	}
+	if err != nil {
+		panic(err)
+	}
+	ctx, stop := context.WithCancel(context.Background())
+	s := &Store{
+		rdb:    rdb,
+		c:      c,
+		id:     strconv.FormatUint(rand.Uint64(), 36),
+		ctx:    ctx,
+		stop:   stop,
+		wake:   make(chan struct{}, 1),
+		groups: make(map[string]*group),
+		ps:     rdb.Subscribe(ctx), // no channel yet: no network
+	}
+	s.wg.Add(2)
+	go s.flusher()
+	go s.subscriber()
+	return s
+}
+
+// Close stops the store's goroutines and waits for them, which may take as
+// long as a command in flight (bounded by the client's own timeouts). It
+// does not close rdb. Breakers and budgets using the store carry on with
+// local state. Close is idempotent.
+func (s *Store) Close() error {
+	s.mu.Lock() // Lease adds to wg under mu, after checking closed
+	if s.closed.Swap(true) {
+		s.mu.Unlock()
+		return nil
+	}
+	ps := s.ps
+	s.mu.Unlock()
+	s.stop()
+	_ = ps.Close() // ends a blocked receive
+	s.wg.Wait()
+	return nil
+}
+
+// Stats returns the store's counters.
+func (s *Store) Stats() Stats {
+	return Stats{
+		Commands: s.st.commands.Load(),
+		Errors:   s.st.errors.Load(),
+		Syncs:    s.st.syncs.Load(),
+		Messages: s.st.messages.Load(),
+		Resyncs:  s.st.resyncs.Load(),
+		Dropped:  s.st.dropped.Load(),
+		Local:    s.st.local.Load(),
+		Down:     s.down.Load(),
+	}
+}
+
+// poke wakes the flusher without waiting.
+func (s *Store) poke() {
+	select {
+	case s.wake <- struct{}{}:
+	default:
+	}
+}
+
+// requestResync makes the flusher re-read everything at once, down or not.
+func (s *Store) requestResync() {
+	s.mu.Lock()
+	s.resync = true
+	s.mu.Unlock()
+	s.poke()
+}
+
+// flusher sends what breakers and budgets have to say, every Flush and
+// whenever poked, and re-reads everything every Resync. While Redis is
+// unreachable it only tries again, every Resync.
+func (s *Store) flusher() {
+	defer s.wg.Done()
+	tick := time.NewTicker(s.c.flush)
+	defer tick.Stop()
+	next := time.Now().Add(s.c.resync)
+	for {
+		select {
+		case <-s.ctx.Done():
+			return
+		case <-s.wake:
+		case <-tick.C:
+		}
+		now := time.Now()
+		s.mu.Lock()
+		resync := s.resync || !now.Before(next)
+		s.resync = false
+		s.mu.Unlock()
+		if resync {
+			next = now.Add(s.c.resync)
+		} else if s.down.Load() {
+			continue
+		}
+		s.flush(now, resync)
+	}
+}
+
+// job is one script call of a flush.
+type job struct {
+	script *redis.Script
+	key    string
+	args   []any
+	done   func(reply any)
+	fail   func()
+	cmd    *redis.Cmd
+}
+
+// flush runs one round: a script per breaker or budget with something to
+// send or due to be re-read, all in one pipeline.
+func (s *Store) flush(now time.Time, resync bool) {
+	s.mu.Lock()
+	groups := append([]*group(nil), s.order...)
+	budgets := append([]*Budget(nil), s.budgets...)
+	s.mu.Unlock()
+	var jobs []*job
+	for _, g := range groups {
+		if j := g.prepare(now, resync); j != nil {
+			jobs = append(jobs, j)
+		}
+	}
+	for _, b := range budgets {
+		if j := b.prepare(now, resync); j != nil {
+			jobs = append(jobs, j)
+		}
+	}
+	if resync {
+		s.st.resyncs.Add(1)
+	}
+	if len(jobs) == 0 {
+		return
+	}
+	err := s.run(jobs)
+	for _, j := range jobs {
+		if j.cmd.Err() != nil {
+			j.fail()
+		} else {
+			j.done(j.cmd.Val())
+		}
+	}
+	if err != nil {
+		s.markDown(err)
+	} else {
+		s.markUp()
+	}
+}
+
+// run sends jobs in a pipeline, and again with EVAL those whose script
+// Redis does not have. It returns the first error.
+func (s *Store) run(jobs []*job) error {
+	ctx, cancel := context.WithTimeout(s.ctx, s.c.resync)
+	defer cancel()
+	send := func(eval bool, js []*job) {
+		_, _ = s.rdb.Pipelined(ctx, func(p redis.Pipeliner) error {
+			for _, j := range js {
+				if eval {
+					j.cmd = j.script.Eval(ctx, p, []string{j.key}, j.args...)
+				} else {
+					j.cmd = j.script.EvalSha(ctx, p, []string{j.key}, j.args...)
+				}
+			}
+			return nil
+		})
+		s.st.commands.Add(uint64(len(js)))
+	}
+	send(false, jobs)
+	var again []*job
+	for _, j := range jobs {
+		if redis.HasErrorPrefix(j.cmd.Err(), "NOSCRIPT") {
+			again = append(again, j)
+		}
+	}
+	if len(again) > 0 {
+		send(true, again)
+	}
+	var first error
+	for _, j := range jobs {
+		if err := j.cmd.Err(); err != nil {
+			s.st.errors.Add(1)
+			if first == nil {
+				first = err
+			}
+		}
+	}
+	return first
+}
+
+// markDown takes Redis for unreachable, and says so once per outage, at
+// most once a minute.
+func (s *Store) markDown(err error) {
+	if s.down.Swap(true) || s.closed.Load() {
+		return
+	}
+	s.logMu.Lock()
+	defer s.logMu.Unlock()
+	if now := time.Now(); now.Sub(s.loggedAt) >= time.Minute {
+		s.loggedAt, s.logged = now, true
+		s.c.logger.Warn("redisstore: Redis unreachable; breakers and budgets go on with local state",
+			slog.String("prefix", s.c.prefix), slog.Any("err", err))
+	}
+}
+
+// markUp takes Redis for reachable.
+func (s *Store) markUp() {
+	if !s.down.Swap(false) {
+		return
+	}
+	s.logMu.Lock()
+	defer s.logMu.Unlock()
+	if s.logged {
+		s.logged = false
+		s.c.logger.Info("redisstore: Redis reachable again; shared state re-synced",
+			slog.String("prefix", s.c.prefix))
+	}
+}
+
+// pause waits d or until Close; it reports false on Close.
+func (s *Store) pause(d time.Duration) bool {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return true
+	case <-s.ctx.Done():
+		return false
+	}
+}
+
+// ms is d in whole milliseconds, at least 1.
+func ms(d time.Duration) int64 { return max(d.Milliseconds(), 1) }
