@@ -103,8 +103,7 @@ func (c *config) loop(ctx context.Context, fn func(context.Context) error, first
 		if attempt > 1 || first == nil {
 			err = c.call(ctx, fn)
 		}
-		var perm *permanentError
-		isPerm := err != nil && errors.As(err, &perm)
+		inner, isPerm := unwrapPermanent(err)
 		// retryable: the failure calls for a retry. Anything else ends the
 		// call's need to retry, which is what a budget counts as ok.
 		retryable := err != nil && !isPerm && ctx.Err() == nil && c.retryable(err)
@@ -120,7 +119,7 @@ func (c *config) loop(ctx context.Context, fn func(context.Context) error, first
 		case err == nil:
 			return nil
 		case isPerm:
-			return perm.err
+			return inner
 		}
 		errs = append(errs, err)
 		if ctxErr := ctx.Err(); ctxErr != nil {
@@ -171,6 +170,20 @@ func (c *config) loop(ctx context.Context, fn func(context.Context) error, first
 		}
 		prev = delay
 	}
+}
+
+// unwrapPermanent returns the error Permanent wrapped, if err is one. It is
+// a function of its own so that its errors.As target stays off the heap on
+// the success path.
+func unwrapPermanent(err error) (error, bool) {
+	if err == nil {
+		return nil, false
+	}
+	var perm *permanentError
+	if errors.As(err, &perm) {
+		return perm.err, true
+	}
+	return nil, false
 }
 
 // call makes one attempt under the attempt timeout, if any.

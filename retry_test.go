@@ -544,6 +544,10 @@ func TestSuccessPathAllocatesNothing(t *testing.T) {
 	if n := testing.AllocsPerRun(1000, func() { _ = Do(ctx, fn, opts...) }); n != 0 {
 		t.Errorf("Do with options: %v allocations per call, want 0", n)
 	}
+	b := &countingBudget{}
+	if n := testing.AllocsPerRun(1000, func() { _ = Do(ctx, fn, WithBudget(b)) }); n != 0 {
+		t.Errorf("Do with a budget: %v allocations per call, want 0", n)
+	}
 	vfn := func(context.Context) (int, error) { return 1, nil }
 	if n := testing.AllocsPerRun(1000, func() { _, _ = DoValue(ctx, vfn, opts...) }); n != 0 {
 		t.Errorf("DoValue: %v allocations per call, want 0", n)
