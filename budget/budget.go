@@ -14,6 +14,9 @@ var _ retry.Budget = (*Budget)(nil)
 // eps absorbs float rounding in comparisons of credit and gate points.
 const eps = 1e-9
 
+// cacheLine is a cache line's size, or a multiple of it.
+const cacheLine = 128
+
 // Budget limits the retries of many calls to one dependency: pass it to
 // retry.Do with retry.WithBudget, or let retryhttp keep one per host. A
 // retry must pass two rules (the package documentation has the details):
@@ -25,16 +28,24 @@ const eps = 1e-9
 //     successes, retries stop until a call succeeds, or until time forgives
 //     a failure, one per Window.
 //
+// Every retry that AllowRetry grants must be settled once: by Outcome
+// after it is made, or by CancelRetry if it will not be.
+//
 // Methods that read the clock have a twin that takes the time (RequestAt,
-// AllowRetryAt, OutcomeAt, StatsAt), for tests and simulations. Drive a
-// Budget through one family or the other; explicit times must come from
-// time.Now, or be derived from one with Add.
+// AllowRetryAt, OutcomeAt, CancelRetryAt, StatsAt), for tests and
+// simulations. Drive a Budget through one family or the other; explicit
+// times must come from time.Now, or be derived from one with Add.
 //
 // A Budget is safe for concurrent use by any number of goroutines. The cap
 // has no overshoot: retries are granted under a mutex, so concurrent callers
-// are never granted more than the window allows. Request, and Outcome for a
-// first attempt, take no lock while the gate is at rest, and no method
-// allocates. The zero value is not ready for use; create Budgets with New.
+// are never granted more than the window allows. A successful retry's
+// refund is credited to the tenth of the window where the retry was
+// charged, and leaves the window with it. Outcome and CancelRetry do not
+// say which retry they settle, so they settle the oldest in flight: exact
+// while outcomes come in the order the retries were granted, tenth by
+// tenth. Request, and Outcome for a first attempt, take no lock while the
+// gate is at rest, and no method allocates. The zero value is not ready for
+// use; create Budgets with New.
 type Budget struct {
 	epoch   time.Time // origin of the Budget's monotonic clock
 	width   int64     // nanoseconds per slot: a tenth of the window
@@ -44,19 +55,24 @@ type Budget struct {
 	tol     float64 // Tolerance
 	regain  float64 // failures forgiven per nanosecond: one per window
 
-	slots [nSlots]slot
-
 	// dirty is false while the gate is at rest: then a first attempt's
-	// success has nothing to record, and Outcome takes no lock.
+	// success has nothing to record, and Outcome takes no lock. It is read
+	// by every such Outcome, so it shares a cache line with nothing that
+	// Request or the mutex writes.
 	dirty atomic.Bool
+	_     [cacheLine]byte
 
-	mu       sync.Mutex
-	latest   int64   // the newest slot number claimed
-	debt     float64 // failed retries net of successes, from -slack to tol
-	debtAt   int64   // when debt was last brought up to date
-	dark     bool    // the gate has closed and no call has succeeded since
-	probes   int     // retries allowed while dark whose outcome is pending
-	inflight int     // retries allowed whose outcome is pending
+	slots [nSlots]slot
+	_     [cacheLine]byte
+
+	mu         sync.Mutex
+	oldPending int64   // pending retries charged to tenths that left the window
+	latest     int64   // the newest slot number claimed
+	debt       float64 // failed retries net of successes, from -slack to tol
+	debtAt     int64   // when debt was last brought up to date
+	dark       bool    // the gate has closed and no call has succeeded since
+	probes     int     // retries allowed while dark whose outcome is pending
+	inflight   int     // retries allowed whose outcome is pending
 }
 
 // New returns a Budget with the defaults changed by opts. An invalid option
@@ -115,10 +131,10 @@ func (b *Budget) allowRetry(now int64) bool {
 	sl := &b.slots[index(s)]
 	b.claim(sl, s)
 	if !b.gateOpen(now) || b.credit(s) < 1-eps {
-		sl.denied.Add(1)
+		sl.denied++
 		return false
 	}
-	sl.retries.Add(1)
+	b.grant(sl)
 	b.admitted()
 	return true
 }
@@ -143,12 +159,37 @@ func (b *Budget) OutcomeAt(now time.Time, retry, ok bool) {
 }
 
 func (b *Budget) outcome(now int64, retry, ok bool) {
-	if retry && ok {
-		b.slot(b.slotNum(now)).refunds.Add(1)
-	}
 	b.mu.Lock()
 	defer b.mu.Unlock()
+	if retry {
+		b.settleRetry(ok)
+	}
 	b.record(now, retry, ok)
+}
+
+// CancelRetry gives back a retry that AllowRetry granted but that will not
+// be made: the call's context ended while it waited, or the call gave up
+// for another reason before the attempt began. No Outcome follows it. The
+// retry's charge is returned in full (it cost the dependency nothing), and
+// so are its place among the retries in flight and, if the gate let it
+// through as a probe, the probe's place: the Budget is as if the retry had
+// never been granted. Like Outcome, it settles the oldest retry in flight
+// (see Budget), whose charge, if it has left the window, has nothing to
+// return.
+//
+// retry.Do and retryhttp call it when they abandon a granted retry. Call it
+// at most once per granted retry, and never for a retry whose Outcome is
+// reported.
+func (b *Budget) CancelRetry() { b.cancelRetry(b.mono()) }
+
+// CancelRetryAt is CancelRetry at time now.
+func (b *Budget) CancelRetryAt(now time.Time) { b.cancelRetry(b.nanos(now)) }
+
+func (b *Budget) cancelRetry(now int64) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	b.uncharge()
+	b.withdrawn(now)
 }
 
 // mono reads the Budget's monotonic clock.

@@ -32,7 +32,14 @@
 //
 // Retries are granted under a mutex and the bound holds exactly under any
 // concurrency. A retry is charged in full when granted and refunded when it
-// succeeds, so a retry waiting out its delay holds its whole cost.
+// succeeds, so a retry waiting out its delay holds its whole cost. The
+// refund goes to the tenth where the retry was charged, and leaves the
+// window with the charge. Outcomes do not say which retry they belong to:
+// the Budget settles the oldest retry in flight, which is exact while
+// outcomes come in the order the retries were granted, tenth by tenth, and
+// moves a refund between tenths when they do not. A retry granted but never
+// made (the call's context ended while it waited) is given back with
+// CancelRetry, which retry.Do and retryhttp call; it then costs nothing.
 //
 // The failure gate decides whether retries are worth making at all, as
 // gRPC's retry throttling does. A failed retry adds a point of debt, a
@@ -74,6 +81,6 @@
 // Request is one clock reading and one atomic add. Outcome for a first
 // attempt is one atomic load, or nothing at all when it failed; it takes a
 // short mutex only while the gate is recovering from failed retries.
-// AllowRetry, and Outcome for a retry, take a short mutex. Nothing
-// allocates.
+// AllowRetry, CancelRetry, and Outcome for a retry, take a short mutex.
+// Nothing allocates.
 package budget

@@ -77,6 +77,17 @@ func (b *Budget) record(now int64, retry, ok bool) {
 	b.settle()
 }
 
+// withdrawn takes back a retry the gate let through that will not be made.
+func (b *Budget) withdrawn(now int64) {
+	b.catchUp(now)
+	b.inflight = max(b.inflight-1, 0)
+	if b.probes > 0 {
+		b.probes--
+		b.debt-- // the probe's provisional failure
+	}
+	b.settle()
+}
+
 // settle sets dirty: whether a first attempt's success could change the
 // gate, so Outcome must take the lock to record it.
 func (b *Budget) settle() {

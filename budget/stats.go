@@ -9,8 +9,8 @@ import (
 // the current window (between nine and ten tenths of Window, by slot).
 type Stats struct {
 	Requests  int64 // first attempts
-	Retries   int64 // retries allowed
-	Succeeded int64 // retries that succeeded (and got their refund)
+	Retries   int64 // retries allowed, less those given back by CancelRetry
+	Succeeded int64 // of those, retries that succeeded (and got their refund)
 	Denied    int64 // retries refused, by the cap or by the gate
 
 	// Credit is what the cap still allows, in retries: the floor, plus
