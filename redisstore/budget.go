@@ -160,6 +160,10 @@ func (b *Budget) AllowRetry() bool {
 // Outcome records the end of an attempt; see budget.Budget.Outcome.
 func (b *Budget) Outcome(retry, ok bool) { b.loc.Outcome(retry, ok) }
 
+// CancelRetry gives back a retry that AllowRetry granted but that was never
+// made; see budget.Budget.CancelRetry. retry.Do and retryhttp call it.
+func (b *Budget) CancelRetry() { b.loc.CancelRetry() }
+
 // Local returns the local budget, for metrics (promretry.Metrics.Budget).
 // Use the shared Budget itself for calls: retries granted by the local one
 // directly are not checked against the fleet's cap.

@@ -92,3 +92,6 @@ func drain(bs []retry.Budget) int {
 	}
 	return granted
 }
+
+// retry.Do and retryhttp find CancelRetry by a type assertion.
+var _ interface{ CancelRetry() } = (*redisstore.Budget)(nil)
