@@ -15,7 +15,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 )
 
-const demoUsage = `Usage: retry demo [--duration D] [--metrics-addr ADDR]
+const demoUsage = `Usage: retry demo [--duration D] [--metrics-addr ADDR] [--redis ADDR]
 
 Starts a flaky HTTP server on 127.0.0.1 and sends it the same steady
 traffic through two clients side by side, in four phases:
@@ -35,17 +35,34 @@ Flags:
   --duration D          length of the whole demo, at least 200ms (default 8s)
   --metrics-addr ADDR   serve our client's Prometheus metrics at
                         http://ADDR/metrics while the demo runs
+  --redis ADDR          run ours as three instances that share one breaker
+                        (and one retry budget) through the Redis server at
+                        ADDR, such as 127.0.0.1:6379
   -h, --help            show this help
 
 D is a number of seconds (1.5) or a Go duration (250ms, 1m30s).
 
-ADDR is a host and port to listen on, such as 127.0.0.1:9090 or :9090;
-port 0 picks a free port. The address of the endpoint is printed on
-stderr when the demo starts, and the endpoint closes when it ends (give a
---duration longer than your scrape interval). The metrics are those of
-package promretry: attempts, retries and delays of the operation
-"inventory", the budget's state, the breaker's state and transitions, and
-the requests by status class.
+The ADDR of --metrics-addr is a host and port to listen on, such as
+127.0.0.1:9090 or :9090; port 0 picks a free port. The address of the
+endpoint is printed on stderr when the demo starts, and the endpoint
+closes when it ends (give a --duration longer than your scrape interval).
+The metrics are those of package promretry: attempts, retries and delays
+of the operation "inventory", the budget's state, the breaker's state and
+transitions, and the requests by status class. With --redis they add up
+the three instances, except the breaker's and the budget's state: those
+of ours#1.
+
+With --redis, three instances of ours (ours#1, ours#2, ours#3) take turns
+sending the requests, each with its own Redis client and redisstore.Store,
+as three processes of one service would. Every opening and closing of
+their breakers is shown with its origin: "tripped here" or "here" when
+that instance's breaker decided it, "shared" when it learnt it from Redis,
+so you can watch one instance's trip reach the others. The closing table
+adds a row per instance, and how far apart the three breakers opened for
+the outage. Keys start with nop:retry:demo:RUN: (RUN differs on every
+run) and expire 10 minutes after the demo. If Redis cannot be reached,
+the demo says so on stderr and carries on, each instance's breaker
+keeping its own state: what redisstore does in production.
 `
 
 // demoPhase is one stretch of the demo with a fixed failure rate.
@@ -114,14 +131,23 @@ type demo struct {
 	metricsAddr string    // --metrics-addr; "" for none
 	stderr      io.Writer // where the metrics address is printed
 
+	ours []*ourInstance // one, or demoInstances with --redis
+
+	redisAddr string // --redis; "" for none
+	redisKeys string // the prefix of the demo's keys in Redis
+	redisDown bool   // Redis was unreachable at the start
+	originMu  sync.Mutex
+	origin    [3]origin // by state: the last change to it made by an instance
+	started   atomic.Pointer[time.Time]
+
 	mu  sync.Mutex // serializes output
 	out io.Writer
 }
 
 func cmdDemo(ctx context.Context, e *env, args []string) error {
 	duration := defaultDemoDuration
-	var metricsAddr string
-	fs := demoFlags(&duration, &metricsAddr)
+	var metricsAddr, redisAddr string
+	fs := demoFlags(&duration, &metricsAddr, &redisAddr)
 	if err := parse(fs, args); err != nil {
 		return err
 	}
@@ -136,7 +162,13 @@ func cmdDemo(ctx context.Context, e *env, args []string) error {
 			return badUsage("--metrics-addr %s: %v", metricsAddr, err)
 		}
 	}
-	d := &demo{timing: timingFor(duration), out: e.stdout, stderr: e.stderr, metricsAddr: metricsAddr}
+	if redisAddr != "" || visited(fs)["redis"] {
+		if err := checkRedisAddr(redisAddr); err != nil {
+			return badUsage("--redis %s: %v", redisAddr, err)
+		}
+	}
+	d := &demo{timing: timingFor(duration), out: e.stdout, stderr: e.stderr, metricsAddr: metricsAddr,
+		redisAddr: redisAddr}
 	if err := d.run(ctx); err != nil {
 		return err
 	}
@@ -147,10 +179,11 @@ func cmdDemo(ctx context.Context, e *env, args []string) error {
 }
 
 // demoFlags returns the flag set of retry demo.
-func demoFlags(duration *time.Duration, metricsAddr *string) *flag.FlagSet {
+func demoFlags(duration *time.Duration, metricsAddr, redisAddr *string) *flag.FlagSet {
 	fs := newFlagSet("demo")
 	fs.Var(delayValue{duration}, "duration", "")
 	fs.StringVar(metricsAddr, "metrics-addr", "", "")
+	fs.StringVar(redisAddr, "redis", "", "")
 	return fs
 }
 
@@ -164,7 +197,16 @@ func (d *demo) printf(format string, args ...any) {
 }
 
 func (d *demo) elapsed() string {
-	return fmt.Sprintf("%.2fs", time.Since(d.start).Seconds())
+	return fmt.Sprintf("%.2fs", d.sinceStart().Seconds())
+}
+
+// sinceStart is the time since the phases began, 0 before. Unlike d.start
+// it may be read from any goroutine, such as a redisstore's.
+func (d *demo) sinceStart() time.Duration {
+	if s := d.started.Load(); s != nil {
+		return time.Since(*s)
+	}
+	return 0
 }
 
 func (d *demo) run(ctx context.Context) error {
@@ -185,7 +227,7 @@ func (d *demo) run(ctx context.Context) error {
 		}
 		defer stop()
 	}
-	ours, closeOurs, err := d.newOurs()
+	ours, closeOurs, err := d.newOurs(ctx)
 	if err != nil {
 		return err
 	}
@@ -199,9 +241,15 @@ func (d *demo) run(ctx context.Context) error {
 	d.printf("  ours:  retryhttp, 3 retries from %s (max %s, jitter 0.3), breaker (50%% failures over %s,",
 		fmtDur(t.base), fmtDur(t.max), fmtDur(t.window))
 	d.printf("         probe after %s), retry budget (20%% of requests over %s)", fmtDur(t.recovery), fmtDur(t.budgetWindow))
+	if d.redisAddr != "" {
+		d.printf("         ×%d instances taking turns, sharing the breaker and budget through Redis", len(d.ours))
+		d.printf("         at %s (keys %s*)", d.redisAddr, d.redisKeys)
+	}
 	d.printf("  naive: 3 retries, a fixed %s pause", fmtDur(t.base))
 
 	d.start = time.Now()
+	start := d.start
+	d.started.Store(&start)
 	end := d.start.Add(t.phase * time.Duration(len(demoPhases)))
 	d.server.setPhase(0, demoPhases[0].failRate)
 	var wg sync.WaitGroup
@@ -222,6 +270,7 @@ func (d *demo) run(ctx context.Context) error {
 		}
 	}
 	wg.Wait()
+	closeOurs() // no more changes from Redis after this, and its counts are final
 	if ctx.Err() != nil {
 		d.printf("\ninterrupted; the counts so far:")
 	}
@@ -348,6 +397,9 @@ breaker: state changes; denied: retries the retry budget refused.
 	if naive > 0 && ours > 0 {
 		fmt.Fprintf(&b, "\nIn the outage the naive loop sent the down server %s attempts per request; ours sent %s.\n",
 			ratio(d.server.serverLoad(clientNaive, outage), naive), ratio(d.server.serverLoad(clientOurs, outage), ours))
+	}
+	if d.redisAddr != "" {
+		d.fleetTable(&b)
 	}
 	d.mu.Lock()
 	defer d.mu.Unlock()

@@ -34,7 +34,8 @@ func TestDemoFinishesWithTable(t *testing.T) {
 }
 
 func TestDemoBadInput(t *testing.T) {
-	for _, args := range [][]string{{"--duration", "10ms"}, {"--duration", "soon"}, {"--metrics-addr", "9090"}, {"extra"}} {
+	for _, args := range [][]string{{"--duration", "10ms"}, {"--duration", "soon"}, {"--metrics-addr", "9090"}, {"extra"},
+		{"--redis", "6379"}, {"--redis", "localhost:http"}, {"--redis", "127.0.0.1:0"}, {"--redis", ""}} {
 		r := retryCLI(t, append([]string{"demo"}, args...)...)
 		r.wantCode(t, 2)
 		if !strings.Contains(r.stderr, args[0]) || !strings.Contains(r.stderr, "Usage: retry demo") {
@@ -50,7 +51,7 @@ func TestDemoTiming(t *testing.T) {
 			tm.recovery < 10*time.Millisecond || tm.window < 10*time.Millisecond || tm.budgetWindow < 10*time.Millisecond {
 			t.Errorf("timingFor(%v) = %+v", d, tm)
 		}
-		if _, err := newDemoBreaker(tm, nil); err != nil {
+		if _, err := newDemoBreaker(tm, nil, nil); err != nil {
 			t.Errorf("timingFor(%v): breaker: %v", d, err)
 		}
 	}

@@ -5,7 +5,9 @@ go 1.26.0
 require (
 	github.com/nop-platform/retry v0.0.0
 	github.com/nop-platform/retry/promretry v0.0.0
+	github.com/nop-platform/retry/redisstore v0.0.0
 	github.com/prometheus/client_golang v1.25.0
+	github.com/redis/go-redis/v9 v9.23.0
 )
 
 require (
@@ -15,6 +17,7 @@ require (
 	github.com/prometheus/client_model v0.6.3 // indirect
 	github.com/prometheus/common v0.72.0 // indirect
 	github.com/prometheus/procfs v0.22.0 // indirect
+	go.uber.org/atomic v1.12.0 // indirect
 	golang.org/x/sys v0.48.0 // indirect
 	google.golang.org/protobuf v1.36.12 // indirect
 )
@@ -22,4 +25,5 @@ require (
 replace (
 	github.com/nop-platform/retry => ../../
 	github.com/nop-platform/retry/promretry => ../../promretry
+	github.com/nop-platform/retry/redisstore => ../../redisstore
 )
