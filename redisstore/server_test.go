@@ -1,14 +1,9 @@
 package redisstore_test
 
 import (
-	"bufio"
 	"context"
-	"fmt"
 	"log/slog"
 	"net"
-	"os"
-	"os/exec"
-	"path/filepath"
 	"runtime"
 	"strconv"
 	"strings"
@@ -17,149 +12,22 @@ import (
 	"time"
 
 	"github.com/nop-platform/retry/redisstore"
+	"github.com/nop-platform/retry/redisstore/redistest"
 	"github.com/redis/go-redis/v9"
 )
 
-// server is a real redis-server on a free loopback port, without
-// persistence, killed at the end of the test. It can be killed and
-// restarted on the same port mid-test.
-type server struct {
-	t       testing.TB
-	bin     string
-	dir     string
-	port    int
-	cluster bool
-	cmd     *exec.Cmd
-}
+// server is a redistest.Server with the lower-case names these tests use.
+type server struct{ *redistest.Server }
 
-var skipOnce sync.Once
+func startRedis(t testing.TB) *server   { return &server{redistest.Start(t)} }
+func startCluster(t testing.TB) *server { return &server{redistest.StartCluster(t)} }
 
-// startRedis starts a redis-server for t. Without the binary it skips the
-// test, saying why, except in CI (CI=true), where it fails it.
-func startRedis(t testing.TB) *server { return launch(t, false) }
+func (s *server) addr() string                              { return s.Addr() }
+func (s *server) kill()                                     { s.Kill() }
+func (s *server) restart()                                  { s.Restart() }
+func (s *server) client(t testing.TB) redis.UniversalClient { return s.Client(t) }
 
-// startCluster starts a one-node Redis Cluster holding every slot: enough to
-// check that the scripts pass the cluster's cross-slot rules and that
-// go-redis's ClusterClient routes them.
-func startCluster(t testing.TB) *server { return launch(t, true) }
-
-func launch(t testing.TB, cluster bool) *server {
-	t.Helper()
-	bin, err := exec.LookPath("redis-server")
-	if err != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatalf("redis-server is required in CI (CI=true) and was not found: %v", err)
-		}
-		skipOnce.Do(func() {
-			fmt.Fprintln(os.Stderr, "redisstore: redis-server not found; skipping the tests that need it (apt-get install redis-server)")
-		})
-		t.Skipf("redis-server not found: %v", err)
-	}
-	s := &server{t: t, bin: bin, dir: t.TempDir(), port: freePort(t), cluster: cluster}
-	s.start()
-	t.Cleanup(s.kill)
-	if cluster {
-		rdb := redis.NewClient(&redis.Options{Addr: s.addr()})
-		defer rdb.Close()
-		ctx := context.Background()
-		if err := rdb.Do(ctx, "CLUSTER", "ADDSLOTSRANGE", 0, 16383).Err(); err != nil {
-			t.Fatalf("CLUSTER ADDSLOTSRANGE: %v", err)
-		}
-		eventually(t, 10*time.Second, "cluster_state:ok", func() bool {
-			info, err := rdb.ClusterInfo(ctx).Result()
-			return err == nil && strings.Contains(info, "cluster_state:ok")
-		})
-	}
-	return s
-}
-
-func (s *server) addr() string { return net.JoinHostPort("127.0.0.1", strconv.Itoa(s.port)) }
-
-// start runs redis-server and waits until it answers PING.
-func (s *server) start() {
-	s.t.Helper()
-	args := []string{"--port", strconv.Itoa(s.port), "--bind", "127.0.0.1", "--save", "",
-		"--appendonly", "no", "--dir", s.dir, "--enable-debug-command", "local"}
-	if s.cluster {
-		args = append(args, "--cluster-enabled", "yes", "--cluster-config-file",
-			filepath.Join(s.dir, "nodes.conf"))
-	}
-	logf, err := os.OpenFile(filepath.Join(s.dir, "redis.log"), os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o600)
-	if err != nil {
-		s.t.Fatal(err)
-	}
-	defer logf.Close()
-	s.cmd = exec.Command(s.bin, args...)
-	s.cmd.Stdout, s.cmd.Stderr = logf, logf
-	if err := s.cmd.Start(); err != nil {
-		s.t.Fatalf("starting redis-server: %v", err)
-	}
-	deadline := time.Now().Add(10 * time.Second)
-	for !s.ping() {
-		if time.Now().After(deadline) {
-			out, _ := os.ReadFile(filepath.Join(s.dir, "redis.log"))
-			s.kill()
-			s.t.Fatalf("redis-server on %s did not answer PING within 10s; log:\n%s", s.addr(), out)
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
-}
-
-// ping sends PING in RESP by hand, so that the helper does not depend on
-// the client under test.
-func (s *server) ping() bool {
-	c, err := net.DialTimeout("tcp", s.addr(), 200*time.Millisecond)
-	if err != nil {
-		return false
-	}
-	defer c.Close()
-	_ = c.SetDeadline(time.Now().Add(500 * time.Millisecond))
-	if _, err := c.Write([]byte("PING\r\n")); err != nil {
-		return false
-	}
-	line, err := bufio.NewReader(c).ReadString('\n')
-	return err == nil && strings.HasPrefix(line, "+PONG")
-}
-
-// kill stops redis-server at once (SIGKILL), as a crash would.
-func (s *server) kill() {
-	if s.cmd == nil || s.cmd.Process == nil {
-		return
-	}
-	_ = s.cmd.Process.Kill()
-	_ = s.cmd.Wait()
-	s.cmd = nil
-}
-
-// restart starts a new redis-server on the same port; its data is empty.
-func (s *server) restart() {
-	s.kill()
-	s.start()
-}
-
-// freePort finds a free loopback port: listen on port 0, then close.
-func freePort(t testing.TB) int {
-	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer l.Close()
-	return l.Addr().(*net.TCPAddr).Port
-}
-
-// client returns a new client of s, closed at the end of the test.
-func (s *server) client(t testing.TB) redis.UniversalClient {
-	var rdb redis.UniversalClient
-	if s.cluster {
-		rdb = redis.NewClusterClient(&redis.ClusterOptions{Addrs: []string{s.addr()}})
-	} else {
-		rdb = redis.NewClient(&redis.Options{Addr: s.addr(), MaxRetries: -1,
-			DialTimeout: time.Second, ReadTimeout: time.Second, WriteTimeout: time.Second})
-	}
-	t.Cleanup(func() { _ = rdb.Close() })
-	return rdb
-}
+func freePort(t testing.TB) int { return redistest.FreePort(t) }
 
 // commandsProcessed reads INFO stats total_commands_processed.
 func commandsProcessed(t testing.TB, rdb redis.UniversalClient) int64 {

@@ -1,14 +1,10 @@
 package main
 
 import (
-	"bufio"
 	"bytes"
 	"context"
 	"fmt"
 	"net"
-	"os"
-	"os/exec"
-	"path/filepath"
 	"regexp"
 	"runtime"
 	"strconv"
@@ -18,6 +14,7 @@ import (
 	"time"
 
 	"github.com/nop-platform/retry/breaker"
+	"github.com/nop-platform/retry/redisstore/redistest"
 	"github.com/redis/go-redis/v9"
 )
 
@@ -248,74 +245,13 @@ func between(t *testing.T, s, from, to string) string {
 	return part
 }
 
-// startRedis starts a redis-server without persistence on a free loopback
-// port, killed at the end of the test, and returns its address. Without the
-// binary it skips the test, saying why, except in CI (CI=true), where it
-// fails it.
-func startRedis(t *testing.T) string {
-	t.Helper()
-	bin, err := exec.LookPath("redis-server")
-	if err != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatalf("redis-server is required in CI (CI=true) and was not found: %v", err)
-		}
-		fmt.Fprintf(os.Stderr, "%s: redis-server not found; skipping (apt-get install redis-server)\n", t.Name())
-		t.Skipf("redis-server not found: %v", err)
-	}
-	dir := t.TempDir()
-	addr := net.JoinHostPort("127.0.0.1", strconv.Itoa(freePort(t)))
-	_, port, _ := net.SplitHostPort(addr)
-	logPath := filepath.Join(dir, "redis.log")
-	logf, err := os.Create(logPath)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer logf.Close()
-	cmd := exec.Command(bin, "--port", port, "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", dir)
-	cmd.Stdout, cmd.Stderr = logf, logf
-	if err := cmd.Start(); err != nil {
-		t.Fatalf("starting redis-server: %v", err)
-	}
-	t.Cleanup(func() {
-		_ = cmd.Process.Kill()
-		_ = cmd.Wait()
-	})
-	for deadline := time.Now().Add(10 * time.Second); !pingRedis(addr); time.Sleep(10 * time.Millisecond) {
-		if time.Now().After(deadline) {
-			out, _ := os.ReadFile(logPath)
-			t.Fatalf("redis-server on %s did not answer PING within 10s; log:\n%s", addr, out)
-		}
-	}
-	return addr
-}
+// startRedis starts a redis-server for the test (see redistest.Start) and
+// returns its address.
+func startRedis(t *testing.T) string { return redistest.Start(t).Addr() }
 
-// pingRedis sends PING in RESP by hand, so that the helper does not depend
-// on the client the demo uses.
-func pingRedis(addr string) bool {
-	c, err := net.DialTimeout("tcp", addr, 200*time.Millisecond)
-	if err != nil {
-		return false
-	}
-	defer c.Close()
-	_ = c.SetDeadline(time.Now().Add(500 * time.Millisecond))
-	if _, err := c.Write([]byte("PING\r\n")); err != nil {
-		return false
-	}
-	line, err := bufio.NewReader(c).ReadString('\n')
-	return err == nil && strings.HasPrefix(line, "+PONG")
-}
-
-// freePort finds a free loopback port: listen on port 0, then close. Nothing
-// listens there afterwards, so a dial is refused.
-func freePort(t *testing.T) int {
-	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer l.Close()
-	return l.Addr().(*net.TCPAddr).Port
-}
+// freePort finds a free loopback port; nothing listens there afterwards, so
+// a dial is refused.
+func freePort(t *testing.T) int { return redistest.FreePort(t) }
 
 // openFor finds the opening that made a breaker open in a phase, in it or
 // before it.
