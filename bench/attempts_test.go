@@ -3,7 +3,10 @@ package bench
 import (
 	"context"
 	"errors"
+	"net/http"
+	"net/http/httptest"
 	"testing"
+	"time"
 )
 
 // These tests check that every peer does the work the benchmarks and tables
@@ -100,6 +103,22 @@ func TestHTTPAttempts(t *testing.T) {
 				t.Errorf("status %d, err nil; want 503 or an error", code)
 			}
 		})
+		t.Run(name+"/attempt-timeout", func(t *testing.T) {
+			// A server that never answers: each attempt runs out after
+			// 20ms, and each library retries it like a network error.
+			s := newHangingServer(t)
+			tr := newTransport(t)
+			p := p
+			p.AttemptTimeout = 20 * time.Millisecond
+			c := clientNamed(allHTTP(p, tr), name)
+			_, err := get(t, c, s.URL+"/get")
+			if got := tr.n.Load(); got != int64(want) {
+				t.Errorf("attempts = %d, want %d", got, want)
+			}
+			if err == nil {
+				t.Error("err = nil, want a timeout")
+			}
+		})
 		t.Run(name+"/outage-refused", func(t *testing.T) {
 			c, tr := client(t)
 			_, err := get(t, c, refusedURL(t))
@@ -149,4 +168,17 @@ func TestBreakersPolicy(t *testing.T) {
 			}
 		})
 	}
+}
+
+// newHangingServer starts a server that answers no request until its client
+// gives up (or 10s pass).
+func newHangingServer(t *testing.T) *httptest.Server {
+	s := httptest.NewServer(http.HandlerFunc(func(_ http.ResponseWriter, r *http.Request) {
+		select {
+		case <-r.Context().Done():
+		case <-time.After(10 * time.Second):
+		}
+	}))
+	t.Cleanup(s.Close)
+	return s
 }

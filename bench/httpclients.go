@@ -7,7 +7,9 @@ import (
 	"io"
 	"net/http"
 
+	"github.com/failsafe-go/failsafe-go"
 	"github.com/failsafe-go/failsafe-go/failsafehttp"
+	"github.com/failsafe-go/failsafe-go/timeout"
 	"github.com/hashicorp/go-retryablehttp"
 	"github.com/nop-platform/retry/retryhttp"
 )
@@ -29,10 +31,14 @@ type HTTPClient struct {
 // base, which lets a test count attempts or give each client its own pool.
 //
 // Logging is off everywhere. Each library keeps its own idea of what to retry;
-// they agree on network errors, 429 and 503.
+// they agree on network errors, 429 and 503. A positive p.AttemptTimeout is
+// set through each library's own per-attempt timeout: retryhttp.AttemptTimeout;
+// the http.Client's Timeout for the plain clients and go-retryablehttp (which
+// calls its http.Client once per attempt); a failsafe-go timeout policy inside
+// the retry policy.
 func HTTPClients(p Policy, base http.RoundTripper) []HTTPClient {
 	return []HTTPClient{
-		stdHTTPClient("bare", &http.Client{Transport: base}),
+		stdHTTPClient("bare", &http.Client{Transport: base, Timeout: p.AttemptTimeout}),
 		nopHTTPClient("nop", p, base),
 		retryableHTTPClient(p, base),
 		failsafeHTTPClient(p, base),
@@ -49,7 +55,7 @@ func HTTPRetriers(p Policy, base http.RoundTripper) []HTTPClient {
 	for _, r := range Retriers(p) {
 		switch r.Name {
 		case "avast", "cenkalti", "sethvargo":
-			out = append(out, wrapHTTP(r, &http.Client{Transport: base}))
+			out = append(out, wrapHTTP(r, &http.Client{Transport: base, Timeout: p.AttemptTimeout}))
 		}
 	}
 	return out
@@ -79,6 +85,9 @@ func nopHTTPClient(name string, p Policy, base http.RoundTripper, extra ...retry
 		retryhttp.Jitter(0),
 		retryhttp.Logger(nil),
 	}
+	if p.AttemptTimeout > 0 {
+		opts = append(opts, retryhttp.AttemptTimeout(p.AttemptTimeout))
+	}
 	opts = append(opts, extra...)
 	c := retryhttp.NewClient(opts...)
 	if base != nil {
@@ -96,6 +105,7 @@ func retryableHTTPClient(p Policy, base http.RoundTripper) HTTPClient {
 	if base != nil {
 		c.HTTPClient = &http.Client{Transport: base}
 	}
+	c.HTTPClient.Timeout = p.AttemptTimeout // http.Client's Timeout bounds each attempt here
 	return HTTPClient{
 		Name: "retryablehttp",
 		Get: func(ctx context.Context, url string) (*http.Response, error) {
@@ -114,7 +124,12 @@ func failsafeHTTPClient(p Policy, base http.RoundTripper) HTTPClient {
 	if p.Delay > 0 {
 		b = b.WithBackoff(p.Delay, p.maxDelay())
 	}
-	c := &http.Client{Transport: failsafehttp.NewRoundTripper(base, b.Build())}
+	policies := []failsafe.Policy[*http.Response]{b.Build()}
+	if p.AttemptTimeout > 0 {
+		// Inside the retry policy, so that it bounds each attempt.
+		policies = append(policies, timeout.New[*http.Response](p.AttemptTimeout))
+	}
+	c := &http.Client{Transport: failsafehttp.NewRoundTripper(base, policies...)}
 	return stdHTTPClient("failsafe", c)
 }
 

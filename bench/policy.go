@@ -13,6 +13,10 @@ type Policy struct {
 	Attempts int           // calls in all, the first included; at least 1
 	Delay    time.Duration // wait before the first retry; see above
 	MaxDelay time.Duration // cap on any one wait; at least Delay
+	// AttemptTimeout, when positive, bounds each attempt, through each
+	// library's own per-attempt timeout; an attempt that runs out is retried
+	// like a network error. Zero: no per-attempt limit.
+	AttemptTimeout time.Duration
 }
 
 // Retries is the number of retries after the first attempt.
@@ -27,3 +31,13 @@ var FailTwice = Policy{Attempts: 3}
 // Tables is the policy of the failure tables: 3 retries (4 attempts), waiting
 // 1ms, 2ms and 4ms between them, so that a table runs in seconds.
 var Tables = Policy{Attempts: 4, Delay: time.Millisecond, MaxDelay: 8 * time.Millisecond}
+
+// Sim is the policy of the failure simulator (sim_test.go): 3 retries (4
+// attempts), waiting 10ms, 20ms and 40ms (capped at 100ms), each attempt
+// bounded at 500ms. It is the default retryhttp client's policy (base 1s, max
+// 10s) with its delays scaled down 100 times and jitter off, so that every
+// library waits the same and a scenario takes seconds; the attempt timeout is
+// there for the overload scenario, whose server queues requests until the
+// client gives up.
+var Sim = Policy{Attempts: 4, Delay: 10 * time.Millisecond, MaxDelay: 100 * time.Millisecond,
+	AttemptTimeout: 500 * time.Millisecond}
