@@ -326,9 +326,28 @@ func (c *config) applyOne(o *Option) {
 // work before the first call (MaxTime, AttemptTimeout, WithBudget, Notify).
 // It walks opts without allocating.
 func preflight(opts []Option) bool {
-	if len(opts) == 0 {
-		return true
+	base, max, custom := DefaultBaseDelay, DefaultMaxDelay, false
+	for i := range opts {
+		switch o := &opts[i]; o.kind {
+		case kMaxAttempts, kJitter, kExponential, kOn, kIf, kOnRetry, kLogger, kName:
+		case kBaseDelay:
+			base = o.d
+		case kMaxDelay:
+			max = o.d
+		case kBackoff:
+			custom = true
+		case kMany:
+			return preflightNested(opts)
+		default:
+			return false
+		}
 	}
+	return custom || base <= max
+}
+
+// preflightNested is preflight for options that contain Options(...), such
+// as FromEnv's.
+func preflightNested(opts []Option) bool {
 	var p pre
 	p.base, p.max = DefaultBaseDelay, DefaultMaxDelay
 	return p.scan(opts) && (p.custom || p.base <= p.max)
