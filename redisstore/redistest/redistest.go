@@ -69,7 +69,7 @@ func launch(t testing.TB, cluster bool) *Server {
 		if err := rdb.Do(ctx, "CLUSTER", "ADDSLOTSRANGE", 0, 16383).Err(); err != nil {
 			t.Fatalf("CLUSTER ADDSLOTSRANGE: %v", err)
 		}
-		for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(10 * time.Millisecond) {
+		for deadline := time.Now().Add(10 * time.Second); ; pause(t, 10*time.Millisecond) {
 			info, err := rdb.ClusterInfo(ctx).Result()
 			if err == nil && strings.Contains(info, "cluster_state:ok") {
 				break
@@ -112,7 +112,17 @@ func (s *Server) start() {
 			s.Kill()
 			s.t.Fatalf("redis-server on %s did not answer PING within 10s; log:\n%s", s.Addr(), out)
 		}
-		time.Sleep(10 * time.Millisecond)
+		pause(s.t, 10*time.Millisecond)
+	}
+}
+
+// pause waits d, or less if the test ends first.
+func pause(t testing.TB, d time.Duration) {
+	timer := time.NewTimer(d)
+	defer timer.Stop()
+	select {
+	case <-t.Context().Done():
+	case <-timer.C:
 	}
 }
 
