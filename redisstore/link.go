@@ -1,7 +1,6 @@
 package redisstore
 
 import (
-	"errors"
 	"fmt"
 	"strconv"
 	"sync"
@@ -15,16 +14,13 @@ import (
 // flushes; past it the oldest are dropped.
 const maxOps = 64
 
-// errLeaseTimeout is the cause logged when a lease took longer than Timeout.
-var errLeaseTimeout = errors.New("redisstore: probe lease timed out")
-
 // group is the local side of one breaker name: the breakers of this process
 // that joined under it, and what they have to send.
 type group struct {
 	s      *Store
 	name   string
 	key    string
-	window time.Duration // of the first member that has one
+	window time.Duration // of the first member that has one; under mu
 
 	consec atomic.Uint64 // shared consecutive failures, as last seen
 
@@ -112,7 +108,9 @@ func (l *link) Propose(from uint64, to breaker.Snapshot) {
 
 // Lease implements breaker.Link. It is the one call that waits for Redis,
 // at most Timeout; when Redis is unreachable or slow it is decided locally:
-// granted, or refused under FailClosed.
+// granted, or refused under FailClosed. A lease that fails on its own (too
+// slow, an error reply) is decided locally without taking Redis for
+// unreachable.
 func (l *link) Lease(gen uint64, ttl time.Duration) bool {
 	s := l.g.s
 	if s.down.Load() {
@@ -133,7 +131,11 @@ func (l *link) Lease(gen uint64, ttl time.Duration) bool {
 			gen, ms(ttl), l.holder, ms(s.c.ttl)).Int()
 		if err != nil {
 			s.st.errors.Add(1)
-			s.markDown(err)
+			if replied(err) {
+				s.replyError(err)
+			} else {
+				s.markDown(err)
+			}
 			close(done)
 			return
 		}
@@ -147,8 +149,9 @@ func (l *link) Lease(gen uint64, ttl time.Duration) bool {
 			return ok
 		}
 	case <-t.C:
+		// Counted, and decided locally; not an outage of itself: a Redis
+		// that stays slow fails the flusher's commands, which mark it down.
 		s.st.errors.Add(1)
-		s.markDown(fmt.Errorf("%w after %v", errLeaseTimeout, s.c.timeout))
 	}
 	return s.localLease()
 }
@@ -192,11 +195,12 @@ func (g *group) prepare(now time.Time, resync bool) *job {
 	s := g.s
 	g.mu.Lock()
 	members := append([]breaker.Member(nil), g.members...)
+	window := g.window // Join sets it under g.mu
 	take := false
-	if g.window > 0 {
+	if window > 0 {
 		if !now.Before(g.nextTake) {
 			take = true
-			g.nextTake = now.Add(max(s.c.flush, g.window/20))
+			g.nextTake = now.Add(max(s.c.flush, window/20))
 		}
 	} else {
 		take = g.consec.Load() > 0
@@ -222,7 +226,7 @@ func (g *group) prepare(now time.Time, resync bool) *job {
 		return nil
 	}
 	args := make([]any, 0, 4+5*len(ops))
-	args = append(args, ms(s.c.ttl), g.window.Milliseconds(), s.c.channel(), g.name)
+	args = append(args, ms(s.c.ttl), window.Milliseconds(), s.c.channel(), g.name)
 	for _, o := range ops {
 		if o.propose {
 			until := int64(0)

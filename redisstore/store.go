@@ -1,11 +1,14 @@
 package redisstore
 
 import (
+	"cmp"
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"math/rand/v2"
 	"strconv"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -20,6 +23,17 @@ var _ breaker.Store = (*Store)(nil)
 // process that uses the same Redis and Prefix: pass it to breaker.Shared,
 // and make budgets with Budget. See the package documentation for what is
 // shared, when, and what happens when Redis is unreachable.
+//
+// Breakers that join under one name share one key, and so one FailureRate
+// window: the first non-zero window of the breakers that joined under the
+// name in this process is the one sent to Redis; later members' windows are
+// ignored. Give breakers of one name the same options.
+//
+// Redis counts as unreachable (Stats.Down) only on network errors and
+// timeouts of the store's periodic flush. An error reply to one command (a
+// key of the wrong type, a script error) is counted in Stats.Errors and
+// logged, at most once a minute, without affecting the other breakers and
+// budgets; neither is a half-open lease that outlasts Timeout.
 //
 // A Store is safe for concurrent use. Make one per process with New and
 // Close it when done; the zero Store is not usable.
@@ -43,9 +57,10 @@ type Store struct {
 	resync  bool // a full resync is due at once
 	links   int  // links made, to name their leases
 
-	logMu    sync.Mutex
-	loggedAt time.Time // last "unreachable" line
-	logged   bool      // an "unreachable" line waits for its "reachable again"
+	logMu     sync.Mutex
+	loggedAt  time.Time // last "unreachable" line
+	logged    bool      // an "unreachable" line waits for its "reachable again"
+	repliedAt time.Time // last "error reply" line
 
 	st counters
 }
@@ -208,9 +223,12 @@ func (s *Store) flush(now time.Time, resync bool) {
 		s.st.resyncs.Add(1)
 	}
 	if len(jobs) == 0 {
+		if resync && s.down.Load() {
+			s.ping() // nothing to send: check that Redis is back all the same
+		}
 		return
 	}
-	err := s.run(jobs)
+	down, reply := s.run(jobs)
 	for _, j := range jobs {
 		if j.cmd.Err() != nil {
 			j.fail()
@@ -218,16 +236,50 @@ func (s *Store) flush(now time.Time, resync bool) {
 			j.done(j.cmd.Val())
 		}
 	}
-	if err != nil {
-		s.markDown(err)
+	if reply != nil {
+		s.replyError(reply)
+	}
+	if down != nil {
+		s.markDown(down)
 	} else {
 		s.markUp()
 	}
 }
 
+// ping checks whether Redis answers, for a flush with nothing to send.
+func (s *Store) ping() {
+	ctx, cancel := context.WithTimeout(s.ctx, s.c.resync)
+	defer cancel()
+	s.st.commands.Add(1)
+	if err := s.rdb.Ping(ctx).Err(); err != nil && !replied(err) {
+		s.st.errors.Add(1)
+		s.markDown(err)
+		return
+	}
+	s.markUp()
+}
+
+// replied reports whether err is an error reply of a Redis that serves
+// commands (WRONGTYPE, a script's error...): the fault is the command's,
+// not an outage. Replies that say the server cannot serve (still loading,
+// busy with a script, a replica, a cluster down) are taken as outages.
+func replied(err error) bool {
+	var rerr redis.Error
+	if !errors.As(err, &rerr) || errors.Is(err, redis.Nil) {
+		return false
+	}
+	for _, p := range []string{"LOADING", "BUSY", "READONLY", "MASTERDOWN", "CLUSTERDOWN", "TRYAGAIN"} {
+		if strings.HasPrefix(rerr.Error(), p) {
+			return false
+		}
+	}
+	return true
+}
+
 // run sends jobs in a pipeline, and again with EVAL those whose script
-// Redis does not have. It returns the first error.
-func (s *Store) run(jobs []*job) error {
+// Redis does not have. It returns the first error that means Redis is
+// unreachable, and the first error reply.
+func (s *Store) run(jobs []*job) (down, reply error) {
 	ctx, cancel := context.WithTimeout(s.ctx, s.c.resync)
 	defer cancel()
 	send := func(eval bool, js []*job) {
@@ -253,16 +305,32 @@ func (s *Store) run(jobs []*job) error {
 	if len(again) > 0 {
 		send(true, again)
 	}
-	var first error
 	for _, j := range jobs {
 		if err := j.cmd.Err(); err != nil {
 			s.st.errors.Add(1)
-			if first == nil {
-				first = err
+			if !replied(err) {
+				down = cmp.Or(down, err)
+			} else {
+				reply = cmp.Or(reply, err)
 			}
 		}
 	}
-	return first
+	return down, reply
+}
+
+// replyError logs an error reply of Redis, at most once a minute. Redis is
+// up: only the breaker or budget concerned goes without its shared state.
+func (s *Store) replyError(err error) {
+	if s.closed.Load() {
+		return
+	}
+	s.logMu.Lock()
+	defer s.logMu.Unlock()
+	if now := time.Now(); now.Sub(s.repliedAt) >= time.Minute {
+		s.repliedAt = now
+		s.c.logger.Warn("redisstore: Redis replied with an error; the breaker or budget concerned goes on with local state",
+			slog.String("prefix", s.c.prefix), slog.Any("err", err))
+	}
 }
 
 // markDown takes Redis for unreachable, and says so once per outage, at
