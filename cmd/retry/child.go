@@ -21,7 +21,8 @@ const (
 	statusOtherFailed = 1
 )
 
-// killGrace is how long a timed-out child has between SIGTERM and SIGKILL.
+// killGrace is how long a stopped child has between the signal that stops
+// it (TERM at a time limit, or the INT or TERM retry got) and SIGKILL.
 const killGrace = 5 * time.Second
 
 // attempt is a failed run of the command. It is the error each call of
@@ -42,9 +43,14 @@ var errMaxTime = errors.New("--max-time reached")
 
 // runChild runs argv once with the given streams and waits for it. When ctx
 // ends first, the child gets the signal that ended it (INT or TERM from
-// the user, forwarded), or TERM and after killGrace KILL when a time limit
-// ended it. It returns nil when the child exits 0.
-func runChild(ctx context.Context, argv []string, stdin io.Reader, stdout, stderr io.Writer, attemptTimeout time.Duration) *attempt {
+// the user, forwarded), or TERM when a time limit ended it; either way it
+// gets KILL when it is still there grace later. A second INT or TERM from
+// the user kills it at once. It returns nil when the child exits 0.
+//
+// INT is not forwarded while retry is in the foreground process group of
+// the terminal on its stdin: that INT is a Ctrl-C, which the terminal has
+// already sent to the child, in retry's process group.
+func runChild(ctx context.Context, argv []string, stdin io.Reader, stdout, stderr io.Writer, attemptTimeout, grace time.Duration) *attempt {
 	cmd := exec.Command(argv[0], argv[1:]...)
 	cmd.Stdin, cmd.Stdout, cmd.Stderr = stdin, stdout, stderr
 	if cmd.Err != nil {
@@ -61,22 +67,41 @@ func runChild(ctx context.Context, argv []string, stdin io.Reader, stdout, stder
 		return exited(err)
 	case <-ctx.Done():
 	}
-	if sig, ok := signalOf(ctx); ok {
+	// The child may have exited just as ctx ended: its result stands.
+	select {
+	case err := <-done:
+		return exited(err)
+	default:
+	}
+	sig, bySignal := signalOf(ctx)
+	if !bySignal {
+		sig = syscall.SIGTERM
+	}
+	if !bySignal || sig != syscall.SIGINT || !stdinInForeground() {
 		_ = cmd.Process.Signal(sig)
-		a := exited(<-done)
+	}
+	kill := time.NewTimer(grace)
+	defer kill.Stop()
+	var err error
+	var again os.Signal
+	select {
+	case err = <-done:
+	case <-kill.C:
+		_ = cmd.Process.Kill()
+		err = <-done
+	case again = <-laterSignals(ctx):
+		_ = cmd.Process.Kill()
+		err = <-done
+	}
+	if bySignal {
+		a := exited(err)
+		if again != nil {
+			a = &attempt{status: signalStatus(again), err: fmt.Errorf("killed on a second signal (%s)", signalName(again))}
+		}
 		if a != nil {
 			a.interrupted = true
 		}
 		return a
-	}
-	_ = cmd.Process.Signal(syscall.SIGTERM)
-	kill := time.NewTimer(killGrace)
-	defer kill.Stop()
-	select {
-	case <-done:
-	case <-kill.C:
-		_ = cmd.Process.Kill()
-		<-done
 	}
 	var reason error
 	switch cause := context.Cause(ctx); {

@@ -38,9 +38,11 @@ timed out; 127 when COMMAND is not found and 126 when it cannot be executed
 
 Signals: on INT or TERM retry stops retrying and forwards the signal to the
 running COMMAND, then exits with its status (130 or 143 when it dies of the
-signal). Between runs it exits 130 or 143 at once. A second INT or TERM ends
-retry itself. COMMAND runs in retry's process group, so at a terminal Ctrl-C
-reaches it directly as well.
+signal). If COMMAND is still running 5s later, it gets KILL. A second INT or
+TERM kills COMMAND at once, and retry exits 130 or 143. Between runs retry
+exits 130 or 143 at once. COMMAND runs in retry's process group, so a Ctrl-C
+at the terminal reaches it directly: when retry is in the terminal's
+foreground process group it does not forward that INT again.
 
 Input and output: COMMAND shares retry's stdin, stdout and stderr. Input is
 not buffered, so only the first run sees piped input; later runs read what
@@ -56,7 +58,12 @@ type job struct {
 	retryOn        codeSet // empty: every failure
 	stopOn         codeSet
 	quiet          bool
+	killGrace      time.Duration // between stopping a run and SIGKILL
 }
+
+// killGraceVar overrides killGrace, for the tests only: they run the
+// binary and cannot wait 5s for each KILL. It is not documented.
+const killGraceVar = "_RETRY_TEST_KILL_GRACE"
 
 func cmdRun(ctx context.Context, e *env, args []string) error {
 	var j job
@@ -71,6 +78,12 @@ func cmdRun(ctx context.Context, e *env, args []string) error {
 	var err error
 	if j.policy, err = pf.resolve(fs, e.lookup); err != nil {
 		return err
+	}
+	j.killGrace = killGrace
+	if v, ok := e.lookup(killGraceVar); ok {
+		if d, err := time.ParseDuration(v); err == nil && d >= 0 {
+			j.killGrace = d
+		}
 	}
 	return j.run(ctx, e)
 }
@@ -115,7 +128,7 @@ func (j *job) run(ctx context.Context, e *env) error {
 		defer cancel()
 	}
 	err := retry.Do(rctx, func(ctx context.Context) error {
-		a := runChild(ctx, j.argv, e.stdin, e.stdout, e.stderr, j.attemptTimeout)
+		a := runChild(ctx, j.argv, e.stdin, e.stdout, e.stderr, j.attemptTimeout, j.killGrace)
 		switch {
 		case a == nil:
 			return nil

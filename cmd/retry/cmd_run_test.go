@@ -6,6 +6,7 @@ import (
 	"context"
 	"errors"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"syscall"
@@ -255,8 +256,18 @@ func TestRunStdinPassesThrough(t *testing.T) {
 // startRetry starts the binary in the background; the test ends it.
 func startRetry(t *testing.T, args ...string) (wait func() result, pid int) {
 	t.Helper()
+	return startCLI(t, cli{args: args}, nil)
+}
+
+// startCLI is startRetry for c, with setup (if not nil) changing the
+// command before it starts.
+func startCLI(t *testing.T, c cli, setup func(*exec.Cmd)) (wait func() result, pid int) {
+	t.Helper()
 	ctx, cancel := context.WithTimeout(t.Context(), 20*time.Second)
-	cmd, stdout, stderr := cli{args: args}.command(ctx)
+	cmd, stdout, stderr := c.command(ctx)
+	if setup != nil {
+		setup(cmd)
+	}
 	start := time.Now()
 	if err := cmd.Start(); err != nil {
 		cancel()
@@ -346,5 +357,98 @@ func TestRunSignalBetweenAttempts(t *testing.T) {
 	r.wantCode(t, 130)
 	if r.took > 5*time.Second || runs() != 1 {
 		t.Errorf("took %v, %d runs", r.took, runs())
+	}
+}
+
+// stubbornChild writes a script that ignores TERM, writes its pid to $1
+// once it does, and sleeps.
+func stubbornChild(t *testing.T) (script, pidFile string) {
+	t.Helper()
+	dir := t.TempDir()
+	script, pidFile = filepath.Join(dir, "stubborn.sh"), filepath.Join(dir, "pid")
+	writeScript(t, script, `#!/bin/sh
+trap '' TERM
+echo $$ > "$1.tmp" && mv "$1.tmp" "$1"
+exec sleep 30
+`)
+	return script, pidFile
+}
+
+func TestRunKillsChildIgnoringSignal(t *testing.T) {
+	const grace = 300 * time.Millisecond
+	script, pidFile := stubbornChild(t)
+	c := cli{args: []string{"run", "--base-delay", "1ms", "--", script, pidFile}, env: []string{killGraceVar + "=" + grace.String()}}
+	wait, pid := startCLI(t, c, nil)
+	waitFor(t, "the child to start", func() bool { _, err := os.Stat(pidFile); return err == nil })
+	child := readCount(t, pidFile)
+	if err := syscall.Kill(pid, syscall.SIGTERM); err != nil {
+		t.Fatal(err)
+	}
+	r := wait()
+	r.wantCode(t, 128+int(syscall.SIGKILL)) // the child's death, after the grace
+	if r.took < grace || r.took > grace+3*time.Second {
+		t.Errorf("took %v, want the %v grace and a little", r.took, grace)
+	}
+	if err := syscall.Kill(child, 0); !errors.Is(err, syscall.ESRCH) {
+		t.Errorf("child %d still exists (kill 0: %v)", child, err)
+	}
+	if !strings.Contains(r.stderr, "retry: got SIGTERM; stopped after 1 attempt") {
+		t.Errorf("stderr:\n%s", r.stderr)
+	}
+}
+
+func TestRunSecondSignalKillsChild(t *testing.T) {
+	script, pidFile := stubbornChild(t)
+	c := cli{args: []string{"run", "--base-delay", "1ms", "--", script, pidFile}, env: []string{killGraceVar + "=30s"}}
+	wait, pid := startCLI(t, c, nil)
+	waitFor(t, "the child to start", func() bool { _, err := os.Stat(pidFile); return err == nil })
+	child := readCount(t, pidFile)
+	if err := syscall.Kill(pid, syscall.SIGTERM); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(100 * time.Millisecond)
+	if err := syscall.Kill(pid, syscall.SIGINT); err != nil {
+		t.Fatal(err)
+	}
+	r := wait()
+	r.wantCode(t, 128+int(syscall.SIGINT)) // the second signal's
+	if r.took > 5*time.Second {
+		t.Errorf("took %v: the second signal did not kill the child at once", r.took)
+	}
+	if err := syscall.Kill(child, 0); !errors.Is(err, syscall.ESRCH) {
+		t.Errorf("child %d still exists (kill 0: %v)", child, err)
+	}
+}
+
+// intCounter writes a script that counts the INTs it gets in $1, touches
+// $2 when it is ready, and exits 3 a little after the first INT.
+func intCounter(t *testing.T) (script, count, ready string) {
+	t.Helper()
+	dir := t.TempDir()
+	script, count, ready = filepath.Join(dir, "count.sh"), filepath.Join(dir, "count"), filepath.Join(dir, "ready")
+	writeScript(t, script, `#!/bin/sh
+n=0
+trap 'n=$((n+1)); echo $n > "$1"' INT
+touch "$2"
+while [ $n -eq 0 ]; do sleep 0.05; done
+sleep 0.3
+exit 3
+`)
+	return script, count, ready
+}
+
+// TestRunForwardsKilledINTOnce: an INT sent with kill to retry alone, not
+// from a terminal, reaches the child once, through retry.
+func TestRunForwardsKilledINTOnce(t *testing.T) {
+	script, count, ready := intCounter(t)
+	wait, pid := startRetry(t, "run", "--base-delay", "1ms", "--", script, count, ready)
+	waitFor(t, "the child to start", func() bool { _, err := os.Stat(ready); return err == nil })
+	if err := syscall.Kill(pid, syscall.SIGINT); err != nil {
+		t.Fatal(err)
+	}
+	r := wait()
+	r.wantCode(t, 3) // the child's own status
+	if n := readCount(t, count); n != 1 {
+		t.Errorf("the child got %d INTs, want 1", n)
 	}
 }

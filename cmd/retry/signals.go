@@ -9,19 +9,23 @@ import (
 )
 
 // signalError is the cause of a context that notifyContext canceled: the
-// signal that arrived.
-type signalError struct{ sig os.Signal }
+// signal that arrived, and the channel on which later ones still arrive.
+type signalError struct {
+	sig  os.Signal
+	more <-chan os.Signal
+}
 
 func (e signalError) Error() string { return "got " + signalName(e.sig) }
 
 // notifyContext is signal.NotifyContext with the signal kept as the
 // context's cause, so that retry run can forward it to the child and exit
-// 128+n. After the first signal the default disposition is restored: a
-// second INT or TERM ends retry at once. stop releases everything and waits
-// for the watching goroutine.
+// 128+n. The signals stay caught after the first, so that retry is not
+// killed while its child still runs: later ones arrive on the channel that
+// laterSignals returns, and retry run answers them by killing the child.
+// stop releases everything and waits for the watching goroutine.
 func notifyContext(parent context.Context, sigs ...os.Signal) (ctx context.Context, stop func()) {
 	ctx, cancel := context.WithCancelCause(parent)
-	ch := make(chan os.Signal, 1)
+	ch := make(chan os.Signal, 2)
 	signal.Notify(ch, sigs...)
 	quit := make(chan struct{})
 	done := make(chan struct{})
@@ -29,8 +33,7 @@ func notifyContext(parent context.Context, sigs ...os.Signal) (ctx context.Conte
 		defer close(done)
 		select {
 		case s := <-ch:
-			signal.Stop(ch)
-			cancel(signalError{s})
+			cancel(signalError{sig: s, more: ch})
 		case <-quit:
 		}
 	}()
@@ -49,6 +52,16 @@ func signalOf(ctx context.Context) (os.Signal, bool) {
 		return se.sig, true
 	}
 	return nil, false
+}
+
+// laterSignals returns the channel on which the signals after the one that
+// canceled ctx arrive, or nil when no signal canceled it.
+func laterSignals(ctx context.Context) <-chan os.Signal {
+	var se signalError
+	if errors.As(context.Cause(ctx), &se) {
+		return se.more
+	}
+	return nil
 }
 
 // signalStatus is the shell's exit status for death by sig: 128+n.
