@@ -2,6 +2,7 @@ package retry
 
 import (
 	"bufio"
+	"errors"
 	"fmt"
 	"io"
 	"math"
@@ -284,6 +285,9 @@ func ParseCount(s string) (int, error) {
 		return 0, fmt.Errorf("empty; unset it to use the default")
 	}
 	n, err := strconv.Atoi(strings.TrimSpace(s))
+	if errors.Is(err, strconv.ErrRange) {
+		return 0, fmt.Errorf("out of range")
+	}
 	if err != nil {
 		return 0, fmt.Errorf("not a whole number")
 	}
@@ -313,12 +317,50 @@ func ParseDelay(s string) (time.Duration, error) {
 	}
 	d, err := time.ParseDuration(t)
 	if err != nil {
+		if durationSyntax(t) {
+			return 0, fmt.Errorf("out of range (at most %v)", time.Duration(math.MaxInt64))
+		}
 		return 0, fmt.Errorf(`not a number of seconds ("1.5") or a duration ("250ms")`)
 	}
 	if d < 0 {
 		return 0, fmt.Errorf("must not be negative")
 	}
 	return d, nil
+}
+
+// durationSyntax reports whether s has the form of a Go duration, such as
+// "99999999999h", whatever its size: when time.ParseDuration rejects such a
+// string, it is out of range.
+func durationSyntax(s string) bool {
+	if s != "" && (s[0] == '+' || s[0] == '-') {
+		s = s[1:]
+	}
+	if s == "" {
+		return false
+	}
+	for s != "" {
+		i, digits := 0, 0
+		for ; i < len(s) && (s[i] >= '0' && s[i] <= '9' || s[i] == '.'); i++ {
+			if s[i] != '.' {
+				digits++
+			}
+		}
+		if digits == 0 {
+			return false
+		}
+		s = s[i:]
+		unit := false
+		for _, u := range []string{"ns", "us", "µs", "μs", "ms", "s", "m", "h"} {
+			if strings.HasPrefix(s, u) && !(u == "m" && strings.HasPrefix(s, "ms")) {
+				s, unit = s[len(u):], true
+				break
+			}
+		}
+		if !unit {
+			return false
+		}
+	}
+	return true
 }
 
 // ParseBool parses true/false, 1/0, yes/no and on/off, in any case.

@@ -4,8 +4,11 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strconv"
 	"strings"
 	"time"
+
+	"github.com/nop-platform/retry/internal/engine"
 )
 
 // ErrInvalidOption is matched by the error Do returns for an invalid option.
@@ -13,12 +16,12 @@ var ErrInvalidOption = errors.New("retry: invalid option")
 
 // ErrBudgetExhausted is the Cause of an *Error when a retry budget refused
 // the next retry.
-var ErrBudgetExhausted = errors.New("retry: retry budget exhausted")
+var ErrBudgetExhausted = engine.ErrBudgetExhausted
 
 // ErrDeadline is the Cause of an *Error when Do gave up because the next
 // delay would pass the context's deadline. It matches
 // context.DeadlineExceeded.
-var ErrDeadline = fmt.Errorf("retry: the next delay would pass the context deadline: %w", context.DeadlineExceeded)
+var ErrDeadline = engine.ErrDeadline
 
 // Error reports that Do gave up while the last failure was still retryable:
 // the specification's RetryError. Find it with errors.As.
@@ -51,16 +54,24 @@ func (e *Error) Error() string {
 	b.WriteString("retry: ")
 	switch {
 	case e.Cause == nil:
-		fmt.Fprintf(&b, "gave up after %d attempts", e.Attempts)
+		fmt.Fprintf(&b, "gave up after %s", attempts(e.Attempts))
 	case e.Attempts == 0:
 		fmt.Fprintf(&b, "%v before the first attempt", e.Cause)
 	default:
-		fmt.Fprintf(&b, "stopped after %d attempts: %v", e.Attempts, e.Cause)
+		fmt.Fprintf(&b, "stopped after %s: %v", attempts(e.Attempts), e.Cause)
 	}
 	if last := e.Last(); last != nil {
 		fmt.Fprintf(&b, ": %v", last)
 	}
 	return b.String()
+}
+
+// attempts returns "1 attempt" or "n attempts".
+func attempts(n int) string {
+	if n == 1 {
+		return "1 attempt"
+	}
+	return strconv.Itoa(n) + " attempts"
 }
 
 // Unwrap returns the Cause, if any, then each attempt's error, the last
@@ -93,8 +104,8 @@ func (p *permanentError) Retryable() bool { return false }
 
 // IsPermanent reports whether err was wrapped by Permanent.
 func IsPermanent(err error) bool {
-	var p *permanentError
-	return errors.As(err, &p)
+	_, ok := find(err, asPermanent)
+	return ok
 }
 
 // retryabler is the contract for errors that declare whether they are worth
@@ -107,8 +118,7 @@ type retryabler interface{ Retryable() bool }
 // declaredRetryable reports what the first error in err's tree that has a
 // Retryable method says, and true when none has one.
 func declaredRetryable(err error) bool {
-	var r retryabler
-	if errors.As(err, &r) {
+	if r, ok := find(err, asRetryabler); ok {
 		return r.Retryable()
 	}
 	return true
@@ -123,9 +133,28 @@ type retryAfterer interface{ RetryAfter() time.Duration }
 
 // retryAfter returns the wait that err asks for, or 0.
 func retryAfter(err error) time.Duration {
-	var r retryAfterer
-	if errors.As(err, &r) {
+	if r, ok := find(err, asRetryAfterer); ok {
 		return max(r.RetryAfter(), 0)
 	}
 	return 0
+}
+
+// timeouter is the method of errors that know they are timeouts (net.Error).
+type timeouter interface{ Timeout() bool }
+
+// outcomeOf classifies a retryable failure for a budget: an error that asks
+// for a wait (RetryAfter) says the dependency is overloaded; a timeout (the
+// attempt's deadline, or an error whose Timeout() is true) timed out; any
+// other failure is transient.
+func outcomeOf(err error) engine.Outcome {
+	if _, ok := find(err, asRetryAfterer); ok {
+		return engine.OutcomeOverloaded
+	}
+	if errors.Is(err, context.DeadlineExceeded) {
+		return engine.OutcomeTimedOut
+	}
+	if t, ok := find(err, asTimeouter); ok && t.Timeout() {
+		return engine.OutcomeTimedOut
+	}
+	return engine.OutcomeTransient
 }

@@ -1,6 +1,9 @@
 package retry
 
-import "time"
+import (
+	"context"
+	"time"
+)
 
 // EventKind says what an Event reports.
 type EventKind uint8
@@ -37,4 +40,8 @@ type Event struct {
 	Delay       time.Duration // for EventRetry: the wait before the next attempt
 	Elapsed     time.Duration // time since Do started
 	Err         error
+	// Context is the call's context: for Do the one its attempts run
+	// under (the caller's, bounded by MaxTime, or as Around passed it on),
+	// for retryhttp the request's. A tracer finds its span here.
+	Context context.Context
 }

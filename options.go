@@ -1,6 +1,7 @@
 package retry
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -51,6 +52,7 @@ const (
 	kMaxTime
 	kAttemptTimeout
 	kBudget
+	kAround
 	kMany
 	kInvalid // v holds an errorString saying why
 )
@@ -177,6 +179,22 @@ func WithBudget(b Budget) Option {
 	return Option{kind: kBudget, v: b}
 }
 
+// Around wraps the whole of Do, every attempt and wait, between start and
+// the function start returns: Do calls start with its context before the
+// first attempt, runs the attempts under the context start returns, and
+// calls the returned function (if not nil) with the error Do is about to
+// return (nil on success). It is the hook for tracing: a span per call,
+// whose context the attempts get. Several Around options nest, the first
+// given outermost (started first, finished last); MaxTime applies inside
+// them. Both functions run on the caller's goroutine; after a panic in the
+// call the finishing function is not called. Default: none.
+func Around(start func(ctx context.Context) (context.Context, func(err error))) Option {
+	if start == nil {
+		return invalid("Around(nil)")
+	}
+	return Option{kind: kAround, v: start}
+}
+
 // Options combines several options into one, applied in order.
 func Options(opts ...Option) Option { return Option{kind: kMany, v: opts} }
 
@@ -198,20 +216,7 @@ type Budget interface {
 
 // A Budget may also have a method CancelRetry(), to take back a retry that
 // AllowRetry granted but that was never made (the context ended during the
-// wait before it); Do calls it when present.
-
-// retryCanceler is the optional method of a Budget that takes back a retry
-// it granted which was never made: Do calls it when the context ends during
-// the wait before the retry, or when the function panics during it. Package
-// budget's Budget has it.
-type retryCanceler interface{ CancelRetry() }
-
-// cancelRetry returns a granted retry to b, if b can take it back.
-func cancelRetry(b Budget) {
-	if rc, ok := b.(retryCanceler); ok {
-		rc.CancelRetry()
-	}
-}
+// wait before it, or the function panicked); Do calls it when present.
 
 // Validate reports the first invalid option, or a conflict between options
 // (a base delay above the max delay), as Do would, without calling anything:
@@ -255,6 +260,7 @@ type config struct {
 	maxTime        time.Duration
 	attemptTimeout time.Duration
 	budget         Budget
+	around         []func(context.Context) (context.Context, func(error))
 	err            error
 }
 
@@ -314,6 +320,8 @@ func (c *config) applyOne(o *Option) {
 		c.attemptTimeout = o.d
 	case kBudget:
 		c.budget = o.v.(Budget)
+	case kAround:
+		c.around = append(c.around, o.v.(func(context.Context) (context.Context, func(error))))
 	case kMany:
 		c.apply(o.v.([]Option))
 	case kNone:

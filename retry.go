@@ -2,8 +2,8 @@ package retry
 
 import (
 	"context"
-	"errors"
-	"time"
+
+	"github.com/nop-platform/retry/internal/engine"
 )
 
 // Do calls fn until it succeeds, its error is not worth retrying, or Do gives
@@ -37,13 +37,21 @@ func do(ctx context.Context, fn func(ctx context.Context) error, first error, op
 // success it returns the value of the call that succeeded; otherwise the zero
 // value and the error Do would return.
 func DoValue[T any](ctx context.Context, fn func(ctx context.Context) (T, error), opts ...Option) (T, error) {
-	var v T
 	var first error
 	if preflight(opts) && ctx.Err() == nil {
-		if v, first = fn(ctx); first == nil {
+		v, err := fn(ctx)
+		if err == nil {
 			return v, nil
 		}
+		first = err
 	}
+	return doValue(ctx, fn, first, opts)
+}
+
+// doValue is DoValue once the first attempt has failed or could not be made
+// early; v lives here, off the success path's frame.
+func doValue[T any](ctx context.Context, fn func(ctx context.Context) (T, error), first error, opts []Option) (T, error) {
+	var v T
 	err := do(ctx, func(ctx context.Context) error {
 		var err error
 		v, err = fn(ctx)
@@ -59,6 +67,9 @@ func DoValue[T any](ctx context.Context, fn func(ctx context.Context) (T, error)
 // run is the retry loop shared by Do and DoValue. A non-nil first is the
 // error of a first attempt already made (see preflight).
 func (c *config) run(ctx context.Context, fn func(context.Context) error, first error) error {
+	if len(c.around) > 0 {
+		return c.runAround(ctx, fn)
+	}
 	if c.maxTime > 0 {
 		var cancel context.CancelFunc
 		ctx, cancel = context.WithTimeout(ctx, c.maxTime)
@@ -67,121 +78,95 @@ func (c *config) run(ctx context.Context, fn func(context.Context) error, first 
 	return c.loop(ctx, fn, first)
 }
 
-// loop makes the attempts. Its one defer is outside the loop, so the
-// compiler open-codes it and the success path pays next to nothing for it.
+// runAround runs the attempts inside the Around hooks: each starts in the
+// order given, passing its context on, and finishes in reverse order.
+func (c *config) runAround(ctx context.Context, fn func(context.Context) error) error {
+	hooks := c.around
+	c.around = nil
+	var buf [4]func(error)
+	finish := buf[:0]
+	for _, start := range hooks {
+		var f func(error)
+		ctx, f = start(ctx)
+		finish = append(finish, f)
+	}
+	err := c.run(ctx, fn, nil)
+	for i := len(finish) - 1; i >= 0; i-- {
+		if finish[i] != nil {
+			finish[i](err)
+		}
+	}
+	return err
+}
+
+// loop drives the engine: it makes the attempts and classifies their errors.
 func (c *config) loop(ctx context.Context, fn func(context.Context) error, first error) error {
-	var (
-		timer   *time.Timer
-		granted bool // a retry the budget granted has not been settled
-	)
-	defer func() {
-		if timer != nil {
-			timer.Stop()
-		}
-		if granted { // the wait ended with the context, or fn panicked
-			cancelRetry(c.budget)
-		}
-	}()
 	if first == nil {
 		if err := ctx.Err(); err != nil {
 			return &Error{Cause: err}
 		}
 	}
+	l := engine.Loop{
+		MaxAttempts: c.maxAttempts, Base: c.base, Max: c.max, Jitter: c.jitter,
+		Linear: c.linear, Strategy: c.strategy, Name: c.name, OnRetry: c.onRetry,
+		Logger: c.logger, LogGiveUp: true, NewError: newError,
+	}
 	if c.budget != nil {
-		c.budget.Request()
+		l.Budget = c.budget
 	}
-	var (
-		errs  []error
-		start time.Time
-		prev  time.Duration
-	)
 	if c.notify != nil {
-		start = time.Now()
+		l.Notify, l.NotifyArg = notify, c.notify
 	}
-	for attempt := 1; ; attempt++ {
+	l.Begin(ctx)
+	defer l.Finish()
+	for {
 		err := first
-		if attempt > 1 || first == nil {
+		if l.Attempt() > 1 || first == nil {
 			err = c.call(ctx, fn)
 		}
 		inner, isPerm := unwrapPermanent(err)
-		// retryable: the failure calls for a retry. Anything else ends the
-		// call's need to retry, which is what a budget counts as ok.
-		retryable := err != nil && !isPerm && ctx.Err() == nil && c.retryable(err)
-		if c.budget != nil {
-			c.budget.Outcome(attempt > 1, !retryable)
-			granted = false
+		res := engine.Result{Err: err}
+		if err != nil && !isPerm {
+			live := ctx.Err() == nil
+			ok := c.retryable(err)
+			// The caller's context ending is never retried, but Do still
+			// reports it as a give-up (an *Error with the context's error).
+			res.Retryable = ok || !live
+			if ok && live {
+				res.Outcome = outcomeOf(err)
+				res.RetryAfter = retryAfter(err)
+			}
 		}
-		if c.notify != nil {
-			c.notify(Event{Kind: EventAttempt, Name: c.name, Attempt: attempt,
-				MaxAttempts: c.maxAttempts, Elapsed: time.Since(start), Err: err})
-		}
-		switch {
-		case err == nil:
-			return nil
-		case isPerm:
-			return inner
-		}
-		errs = append(errs, err)
-		if ctxErr := ctx.Err(); ctxErr != nil {
-			return c.giveUp(ctx, start, &Error{Attempts: attempt, Errors: errs, Cause: ctxErr})
-		}
-		if !retryable {
+		switch l.End(res) {
+		case engine.Done:
+			if isPerm {
+				return inner
+			}
 			return err
+		case engine.Stop:
+			return l.Err()
 		}
-		if attempt >= c.maxAttempts {
-			return c.giveUp(ctx, start, &Error{Attempts: attempt, Errors: errs})
+		if l.Wait() == engine.Stop {
+			return l.Err()
 		}
-		delay := c.delay(attempt, prev)
-		if ra := retryAfter(err); ra > delay {
-			delay = min(ra, c.max)
-		}
-		if dl, ok := ctx.Deadline(); ok && delay > 0 && time.Until(dl) < delay {
-			return c.giveUp(ctx, start, &Error{Attempts: attempt, Errors: errs, Cause: ErrDeadline})
-		}
-		if c.budget != nil && !c.budget.AllowRetry() {
-			if c.notify != nil {
-				c.notify(Event{Kind: EventBudgetRejected, Name: c.name, Attempt: attempt,
-					MaxAttempts: c.maxAttempts, Elapsed: time.Since(start), Err: err})
-			}
-			return c.giveUp(ctx, start, &Error{Attempts: attempt, Errors: errs, Cause: ErrBudgetExhausted})
-		}
-		granted = c.budget != nil
-		if c.onRetry != nil {
-			c.onRetry(attempt, err)
-		}
-		if c.notify != nil {
-			c.notify(Event{Kind: EventRetry, Name: c.name, Attempt: attempt,
-				MaxAttempts: c.maxAttempts, Delay: delay, Elapsed: time.Since(start), Err: err})
-		}
-		if c.logger != nil {
-			logRetry(ctx, c.logger, c.name, attempt, c.maxAttempts-1, delay, err)
-		}
-		if delay > 0 {
-			if timer == nil {
-				timer = time.NewTimer(delay)
-			} else {
-				timer.Reset(delay)
-			}
-			select {
-			case <-ctx.Done():
-				return c.giveUp(ctx, start, &Error{Attempts: attempt, Errors: errs, Cause: ctx.Err()})
-			case <-timer.C:
-			}
-		}
-		prev = delay
 	}
 }
 
-// unwrapPermanent returns the error Permanent wrapped, if err is one. It is
-// a function of its own so that its errors.As target stays off the heap on
-// the success path.
+// newError is the engine's give-up error: the specification's RetryError.
+func newError(attempts int, errs []error, cause error) error {
+	return &Error{Attempts: attempts, Errors: errs, Cause: cause}
+}
+
+// notify passes an engine event to fn, a func(Event), as the public one.
+func notify(fn any, e engine.Event) {
+	fn.(func(Event))(Event{Kind: EventKind(e.Kind), Name: e.Name, Attempt: e.Attempt, MaxAttempts: e.MaxAttempts,
+		Delay: e.Delay, Elapsed: e.Elapsed, Err: e.Err, Context: e.Context})
+}
+
+// unwrapPermanent returns the error Permanent wrapped, if err is one.
 func unwrapPermanent(err error) (error, bool) {
-	if err == nil {
-		return nil, false
-	}
-	var perm *permanentError
-	if errors.As(err, &perm) {
-		return perm.err, true
+	if p, ok := find(err, asPermanent); ok {
+		return p.err, true
 	}
 	return nil, false
 }
@@ -194,16 +179,4 @@ func (c *config) call(ctx context.Context, fn func(context.Context) error) error
 	actx, cancel := context.WithTimeout(ctx, c.attemptTimeout)
 	defer cancel()
 	return fn(actx)
-}
-
-// giveUp reports e and returns it.
-func (c *config) giveUp(ctx context.Context, start time.Time, e *Error) error {
-	if c.notify != nil {
-		c.notify(Event{Kind: EventGiveUp, Name: c.name, Attempt: e.Attempts,
-			MaxAttempts: c.maxAttempts, Elapsed: time.Since(start), Err: e})
-	}
-	if c.logger != nil {
-		logGiveUp(ctx, c.logger, c.name, e)
-	}
-	return e
 }

@@ -34,3 +34,35 @@ func BenchmarkHTTPGet(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkHTTPFailTwice measures a GET whose first two attempts get a 503
+// and whose third gets the 200, through each library's HTTP integration
+// with the FailTwice policy (3 attempts, 1ns delays): the cost of the retry
+// machinery around real requests (discarding two responses, rebuilding the
+// request, the budget), on one warm loopback connection.
+func BenchmarkHTTPFailTwice(b *testing.B) {
+	s := newServer(b, func(attempt int) bool { return attempt <= 2 })
+	ctx := context.Background()
+	for _, c := range HTTPClients(FailTwice, nil) {
+		if c.Name == "bare" {
+			continue
+		}
+		b.Run(c.Name, func(b *testing.B) {
+			b.ReportAllocs()
+			id := 0
+			for b.Loop() {
+				id++
+				resp, err := c.Get(ctx, s.url(id))
+				if err != nil {
+					b.Fatal(err)
+				}
+				_, _ = io.Copy(io.Discard, resp.Body)
+				_ = resp.Body.Close()
+				if resp.StatusCode != 200 {
+					b.Fatalf("status %d", resp.StatusCode)
+				}
+			}
+			c.CloseIdleConnections()
+		})
+	}
+}

@@ -2,106 +2,112 @@ package retryhttp
 
 import (
 	"context"
+	"errors"
 	"io"
-	"math/rand/v2"
 	"net/http"
 	"time"
 
 	"github.com/nop-platform/retry"
-	"github.com/nop-platform/retry/backoff"
+	"github.com/nop-platform/retry/internal/engine"
 )
 
-// drainLimit bounds how much of a discarded response body is read so that
-// its connection can be reused; a longer body's connection is closed.
-const drainLimit = 64 << 10
-
-// call is one RoundTrip: the request, its effective policy and what its
-// attempts have produced.
+// call is one RoundTrip: the request, its effective policy and its budget.
 type call struct {
 	t      *Transport
 	req    *http.Request
 	ctx    context.Context
 	pol    policy
 	budget retry.Budget
-	errs   []error   // each failed attempt's error, for *retry.Error
-	start  time.Time // for events
-	name   string    // for events: the route's pattern or the Transport's Name
+	name   string // for events: the route's pattern or the Transport's Name
+	host   string // the budget's key, for its log record
 }
 
-// run makes the attempts.
+// run makes the attempts: the HTTP adapter of the retry engine. It makes
+// one attempt, classifies the result, discards a response that is retried,
+// and builds the request for the next attempt; the engine decides the rest.
 func (c *call) run() (*http.Response, error) {
 	req := c.req
+	l := engine.Loop{
+		MaxAttempts: c.pol.retries + 1, Base: c.pol.base, Max: c.pol.max, Jitter: c.pol.jitter,
+		Name: c.name, BudgetName: c.host, Logger: c.t.log(), LogRetry: logRetry, Arg: req,
+		NewError: newError,
+	}
 	if c.budget != nil {
-		c.budget.Request()
+		l.Budget = c.budget
 	}
 	if c.t.notify != nil {
-		c.start = time.Now()
+		l.Notify, l.NotifyArg = notify, c.t.notify
 	}
+	l.Begin(c.ctx)
+	defer l.Finish()
 	replayable := req.Body == nil || req.Body == http.NoBody || req.GetBody != nil
 	send := req
-	var timer *time.Timer
-	for attempt := 1; ; attempt++ {
+	for {
 		resp, err := c.attempt(send)
-		if err == nil && resp.StatusCode == http.StatusUnauthorized {
-			c.outcome(attempt, true, nil)
-			if c.t.onUnauthorized != nil {
+		res, unauthorized := c.classify(resp, err, replayable)
+		switch l.End(res) {
+		case engine.Done:
+			if unauthorized && c.t.onUnauthorized != nil {
 				c.t.onUnauthorized(resp)
 			}
-			return c.response(resp, attempt, nil), nil
-		}
-		if !c.wants(resp, err) {
-			c.outcome(attempt, err == nil, err)
-			return c.response(resp, attempt, nil), err
-		}
-		failure := err
-		if err == nil {
-			failure = &StatusError{StatusCode: resp.StatusCode, Status: statusText(resp.StatusCode)}
-		}
-		c.outcome(attempt, false, failure)
-		if !replayable || !(idempotent(req, &c.pol) || err != nil && neverSent(err)) {
-			return c.response(resp, attempt, nil), err // not safe to repeat
-		}
-		c.errs = append(c.errs, failure)
-		if attempt > c.pol.retries || c.ctx.Err() != nil {
-			return c.stop(resp, attempt, c.ctx.Err())
-		}
-		delay := c.pol.delay(attempt, rand.Float64(), retryAfter(resp))
-		if dl, ok := c.ctx.Deadline(); ok && delay > 0 && time.Until(dl) < delay {
-			return c.stop(resp, attempt, retry.ErrDeadline)
+			return c.response(resp, l.Attempt(), nil), err
+		case engine.Stop:
+			return c.stop(&l, resp)
 		}
 		body, gerr := nextBody(req)
 		if gerr != nil {
-			return c.stop(resp, attempt, gerr)
-		}
-		if c.budget != nil && !c.budget.AllowRetry() {
-			closeReadCloser(body)
-			c.event(retry.EventBudgetRejected, attempt, 0, failure)
-			return c.stop(resp, attempt, retry.ErrBudgetExhausted)
-		}
-		c.event(retry.EventRetry, attempt, delay, failure)
-		if l := c.t.log(); l != nil {
-			logRetry(c.ctx, l, req, attempt, c.pol.retries, delay, resp, err)
+			l.Abandon(gerr)
+			return c.stop(&l, resp)
 		}
 		discard(resp)
-		if delay > 0 {
-			if timer == nil {
-				timer = time.NewTimer(delay)
-				defer timer.Stop()
-			} else {
-				timer.Reset(delay)
-			}
-			select {
-			case <-c.ctx.Done():
-				closeReadCloser(body)
-				c.cancelRetry()
-				return nil, c.giveUp(attempt, c.ctx.Err())
-			case <-timer.C:
-			}
+		if l.Wait() == engine.Stop {
+			closeReadCloser(body)
+			return nil, l.Err()
 		}
-		send = new(http.Request)
-		*send = *req
+		send = req.WithContext(context.WithValue(c.ctx, attemptKey{}, l.Attempt()))
 		send.Body = body
 	}
+}
+
+// classify judges an attempt's result for the engine. unauthorized is true
+// for a 401, which is never retried.
+func (c *call) classify(resp *http.Response, err error, replayable bool) (res engine.Result, unauthorized bool) {
+	if err == nil && resp.StatusCode == http.StatusUnauthorized {
+		return engine.Result{}, true
+	}
+	if !c.wants(resp, err) {
+		return engine.Result{Err: err}, false // not retried: nothing for the budget to count
+	}
+	res.Err = err
+	if err == nil {
+		res.Err = &StatusError{StatusCode: resp.StatusCode, Status: statusText(resp.StatusCode)}
+	}
+	// Safe to repeat: the body can be replayed, and the request is
+	// idempotent or provably never left.
+	res.Retryable = replayable && (idempotent(c.req, &c.pol) || err != nil && neverSent(err))
+	if c.ctx.Err() == nil { // else the engine gives up with the context's error
+		res.Outcome = outcomeOf(resp, err)
+		res.RetryAfter = retryAfter(resp)
+	}
+	return res, false
+}
+
+// outcomeOf classifies a failure the condition retries, for the budget.
+func outcomeOf(resp *http.Response, err error) engine.Outcome {
+	if err != nil {
+		var t interface{ Timeout() bool }
+		if errors.Is(err, ErrAttemptTimeout) || errors.Is(err, context.DeadlineExceeded) ||
+			errors.As(err, &t) && t.Timeout() {
+			return engine.OutcomeTimedOut
+		}
+		return engine.OutcomeTransient
+	}
+	switch {
+	case resp.StatusCode == http.StatusTooManyRequests, resp.StatusCode == http.StatusServiceUnavailable,
+		resp.Header.Get("Retry-After") != "":
+		return engine.OutcomeOverloaded
+	}
+	return engine.OutcomeTransient
 }
 
 // wants applies the condition.
@@ -112,69 +118,50 @@ func (c *call) wants(resp *http.Response, err error) bool {
 	return DefaultCondition(resp, err)
 }
 
-// cancelRetry gives back to the budget a retry it granted that will not be
-// made, when the budget can take it back (package budget's can).
-func (c *call) cancelRetry() {
-	if rc, ok := c.budget.(interface{ CancelRetry() }); ok {
-		rc.CancelRetry()
-	}
-}
-
-// outcome reports an attempt's end to the budget and to Notify.
-func (c *call) outcome(attempt int, ok bool, err error) {
-	if c.budget != nil {
-		c.budget.Outcome(attempt > 1, ok)
-	}
-	c.event(retry.EventAttempt, attempt, 0, err)
-}
-
-func (c *call) event(kind retry.EventKind, attempt int, delay time.Duration, err error) {
-	if c.t.notify == nil {
-		return
-	}
-	c.t.notify(retry.Event{Kind: kind, Name: c.name, Attempt: attempt, MaxAttempts: c.pol.retries + 1,
-		Delay: delay, Elapsed: time.Since(c.start), Err: err})
-}
-
 // response returns resp, marked with how it was obtained when it took
 // retries or stopped early.
-func (c *call) response(resp *http.Response, attempt int, cause error) *http.Response {
+func (c *call) response(resp *http.Response, attempts int, cause error) *http.Response {
 	if resp != nil {
-		markResult(resp, c.req, attempt, cause)
+		markResult(resp, c.req, attempts, cause)
 	}
 	return resp
 }
 
 // stop ends the call while the last failure was still retryable: the last
-// response, intact, or a *retry.Error.
-func (c *call) stop(resp *http.Response, attempt int, cause error) (*http.Response, error) {
+// response, intact and marked with the cause, or the *retry.Error.
+func (c *call) stop(l *engine.Loop, resp *http.Response) (*http.Response, error) {
 	if resp == nil {
-		return nil, c.giveUp(attempt, cause)
+		return nil, l.Err()
 	}
-	if c.t.notify != nil {
-		c.event(retry.EventGiveUp, attempt, 0, &retry.Error{Attempts: attempt, Errors: c.errs, Cause: cause})
-	}
-	return c.response(resp, attempt, cause), nil
+	return c.response(resp, l.Attempt(), l.Cause()), nil
 }
 
-// giveUp returns the *retry.Error for the failures so far.
-func (c *call) giveUp(attempt int, cause error) error {
-	e := &retry.Error{Attempts: attempt, Errors: c.errs, Cause: cause}
-	c.event(retry.EventGiveUp, attempt, 0, e)
-	return e
+// newError is the engine's give-up error for a request.
+func newError(attempts int, errs []error, cause error) error {
+	return &retry.Error{Attempts: attempts, Errors: errs, Cause: cause}
 }
 
-// delay returns the wait before retry n, given a uniform random number u in
-// [0, 1) and the wait the server asked for with Retry-After (0 for none).
-func (p *policy) delay(n int, u float64, retryAfter time.Duration) time.Duration {
-	if p.max <= 0 {
-		return 0
+// notify passes an engine event to fn, the Transport's func(retry.Event).
+func notify(fn any, e engine.Event) {
+	fn.(func(retry.Event))(retry.Event{Kind: retry.EventKind(e.Kind), Name: e.Name, Attempt: e.Attempt,
+		MaxAttempts: e.MaxAttempts, Delay: e.Delay, Elapsed: e.Elapsed, Err: e.Err, Context: e.Context})
+}
+
+// attemptKey carries the number of a retry's attempt in its request's
+// context; see AttemptOf.
+type attemptKey struct{}
+
+// AttemptOf returns, for the context of a request that a Transport sends to
+// its base RoundTripper, the number of the attempt: 1 for the first (and for
+// any context that is not such a request's), 2 for the first retry, and so
+// on. A RoundTripper under the Transport uses it to tell retries apart, as
+// tracing does for http.request.resend_count. The Transport sets it only on
+// retries, so a first attempt costs nothing more.
+func AttemptOf(ctx context.Context) int {
+	if n, ok := ctx.Value(attemptKey{}).(int); ok {
+		return n
 	}
-	d := backoff.Exponential{Base: p.base, Max: p.max, Jitter: p.jitter}.Pick(n, u)
-	if retryAfter > d {
-		d = min(retryAfter, p.max)
-	}
-	return d
+	return 1
 }
 
 // nextBody returns a fresh copy of req's body for a retry.
@@ -195,11 +182,28 @@ func closeReadCloser(rc io.ReadCloser) {
 	}
 }
 
-// discard drains and closes a response that will not be returned.
+// drainLimit bounds how much of a discarded response body is read so that
+// its connection can be reused; a longer body's connection is closed.
+const drainLimit = 64 << 10
+
+// drainTime bounds how long a discarded body is read: a body that stalls
+// after its headers is closed instead, at the cost of its connection, so
+// that it cannot delay the next attempt by more than this. Loopback and LAN
+// peers send 64 KiB well within it.
+const drainTime = 10 * time.Millisecond
+
+// discard drains and closes a response that will not be returned, within
+// drainLimit bytes and drainTime.
 func discard(resp *http.Response) {
 	if resp == nil || resp.Body == nil {
 		return
 	}
+	if resp.ContentLength > drainLimit {
+		resp.Body.Close() // too long to drain: give up the connection
+		return
+	}
+	t := time.AfterFunc(drainTime, func() { resp.Body.Close() })
 	_, _ = io.CopyN(io.Discard, resp.Body, drainLimit)
+	t.Stop()
 	resp.Body.Close()
 }

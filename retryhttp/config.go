@@ -263,10 +263,12 @@ func (p *configParser) field(entry, key string, off int64) ([]Option, error) {
 	switch key {
 	case "max_retries":
 		n, err := strconv.Atoi(string(raw))
-		if err != nil {
+		switch {
+		case errors.Is(err, strconv.ErrRange) || err == nil && n > MaxMaxRetries:
+			return bad("out of range (at most %d)", MaxMaxRetries)
+		case err != nil:
 			return bad("not a whole number")
-		}
-		if n < 0 {
+		case n < 0:
 			return bad("must not be negative")
 		}
 		return []Option{MaxRetries(n)}, nil

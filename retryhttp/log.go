@@ -5,60 +5,40 @@ import (
 	"log/slog"
 	"net/http"
 	"net/url"
-	"strconv"
-	"time"
+
+	"github.com/nop-platform/retry/internal/engine"
 )
 
 // reasonNetwork is the reason the specification's log line gives for a
 // failure without a response; the error itself is an attribute.
 const reasonNetwork = "Network Error"
 
-// logLine returns the specification's line for retry n of m.
-func logLine(n, m int, method, path string, delay time.Duration, reason string) string {
-	b := make([]byte, 0, 64+len(path)+len(reason))
-	b = append(b, "[Retry "...)
-	b = strconv.AppendInt(b, int64(n), 10)
-	b = append(b, '/')
-	b = strconv.AppendInt(b, int64(m), 10)
-	b = append(b, "] "...)
-	b = append(b, method...)
-	b = append(b, ' ')
-	b = append(b, path...)
-	b = append(b, " (delay: "...)
-	b = strconv.AppendInt(b, delay.Milliseconds(), 10)
-	b = append(b, "ms, reason: "...)
-	b = append(b, reason...)
-	b = append(b, ')')
-	return string(b)
-}
-
-// logRetry writes one record at level Warn for retry n of m.
-func logRetry(ctx context.Context, l *slog.Logger, req *http.Request, n, m int, delay time.Duration, resp *http.Response, err error) {
-	if !l.Enabled(ctx, slog.LevelWarn) {
-		return
-	}
+// logRetry writes the specification's line for a retry of the request in
+// arg, through the engine: "GET /api/v1/assets/" with the escaped path (a
+// %0A in the URL stays %0A, so no path can forge a second log line), no
+// query and no user info.
+func logRetry(ctx context.Context, l *slog.Logger, arg any, r engine.Retry) {
+	req := arg.(*http.Request)
 	method := req.Method
 	if method == "" {
 		method = http.MethodGet
 	}
-	path := req.URL.Path
+	path := req.URL.EscapedPath()
 	if path == "" {
 		path = "/"
 	}
 	reason := reasonNetwork
-	var last slog.Attr
-	if err != nil {
-		last = slog.Any("error", err)
-	} else {
-		reason = statusText(resp.StatusCode)
-		last = slog.Int("status", resp.StatusCode)
+	last := slog.Any("error", r.Err)
+	if se, ok := r.Err.(*StatusError); ok {
+		reason = se.Status
+		last = slog.Int("status", se.StatusCode)
 	}
-	l.LogAttrs(ctx, slog.LevelWarn, logLine(n, m, method, path, delay, reason),
+	engine.WriteRetry(ctx, l, method+" "+path, r, reason,
 		slog.String("method", method),
 		slog.String("url", redact(req.URL)),
-		slog.Int("retry", n),
-		slog.Int("max_retries", m),
-		slog.Duration("delay", delay),
+		slog.Int("retry", r.N),
+		slog.Int("max_retries", r.M),
+		slog.Duration("delay", r.Delay),
 		slog.String("reason", reason),
 		last,
 	)

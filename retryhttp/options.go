@@ -17,6 +17,11 @@ const (
 	DefaultMaxDelay   = 10 * time.Second // cap on any one delay, Retry-After included
 	DefaultJitter     = 0.3              // up to 30% added to each delay
 	DefaultName       = "http"           // name of requests no route matches, in events
+
+	// MaxMaxRetries is the largest MaxRetries accepted: a million retries
+	// is days of waiting at the default delays; beyond it a count is a
+	// mistake (math.MaxInt would overflow the attempt count).
+	MaxMaxRetries = 1_000_000
 )
 
 // Option configures a Transport (NewClient, NewTransport, New), a route
@@ -67,7 +72,8 @@ var kindNames = [...]string{"the zero Option", "MaxRetries", "BaseDelay", "MaxDe
 	"Route", "Budget", "Name"}
 
 // MaxRetries sets how many times a request is retried after its first
-// attempt (the specification's retries). Default 3; 0 means no retries.
+// attempt (the specification's retries). Default 3; 0 means no retries; at
+// most MaxMaxRetries.
 // It is a maximum: the host's retry budget (see Budget), on by default, can
 // stop a request sooner, after about three failed retries in a row to that
 // host; turn it off with Budget(nil) when a request must use every retry.
@@ -325,8 +331,11 @@ func (s *settings) applyOne(o *Option) {
 	p := &s.pol
 	switch o.kind {
 	case kMaxRetries:
-		if o.n < 0 {
+		switch {
+		case o.n < 0:
 			s.fail("MaxRetries(%d): must not be negative", o.n)
+		case o.n > MaxMaxRetries:
+			s.fail("MaxRetries(%d): must be at most %d", o.n, MaxMaxRetries)
 		}
 		p.retries, p.set = o.n, p.set|fRetries
 	case kBaseDelay:

@@ -110,7 +110,8 @@ func (t *Transport) RoundTrip(req *http.Request) (*http.Response, error) {
 		}
 		c.pol.overlay(&o.pol)
 	}
-	c.budget = t.budgets.get(req.URL.Host)
+	c.host = req.URL.Host
+	c.budget = t.budgets.get(c.host)
 	return c.run()
 }
 
