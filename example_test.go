@@ -146,3 +146,25 @@ func ExampleLogger() {
 	// msg="[Retry 1/1] ping_sweep (delay: 1ms, reason: service unavailable)"
 	// msg="[Retry] ping_sweep: retry: gave up after 2 attempts: service unavailable"
 }
+
+// Around sees a call from start to end: here it times the call and counts
+// its attempts, as a tracer starts a span and hands its context to the
+// attempts.
+func ExampleAround() {
+	type callKey struct{}
+	timed := retry.Around(func(ctx context.Context) (context.Context, func(error)) {
+		attempts := new(int)
+		return context.WithValue(ctx, callKey{}, attempts), func(err error) {
+			fmt.Printf("call ended after %d attempts: %v\n", *attempts, err)
+		}
+	})
+	calls := 0
+	_ = retry.Do(context.Background(), func(ctx context.Context) error {
+		*ctx.Value(callKey{}).(*int) += 1
+		if calls++; calls < 2 {
+			return errUnavailable
+		}
+		return nil
+	}, retry.BaseDelay(time.Millisecond), timed)
+	// Output: call ended after 2 attempts: <nil>
+}

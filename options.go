@@ -396,18 +396,6 @@ func (c *config) check() error {
 	return c.err
 }
 
-// delay returns the wait before retry n.
-func (c *config) delay(n int, prev time.Duration) time.Duration {
-	switch {
-	case c.strategy != nil:
-		return max(c.strategy.Next(n, prev), 0)
-	case c.linear:
-		return backoff.Constant{Delay: c.base, Max: c.max, Jitter: c.jitter}.Next(n, prev)
-	default:
-		return backoff.Exponential{Base: c.base, Max: c.max, Jitter: c.jitter}.Delay(n)
-	}
-}
-
 // retryable applies the conditions to an error that is not Permanent. An
 // error that declares itself not retryable is never retried, whatever On and
 // If say: an open breaker's rejection must stop the loop, not wait for it.

@@ -14,10 +14,12 @@ import (
 //
 // A Transport keeps the net/http contract: it never modifies the caller's
 // request (each retry sends a copy), replays a body only through GetBody,
-// drains (up to 64 KiB) and closes every response it discards so that its
-// connection is reused, and returns any response it returns with a nil
-// error. It starts no goroutines of its own (AttemptTimeout uses a
-// time.AfterFunc) and is safe for concurrent use.
+// drains (up to 64 KiB, for at most 10ms) and closes every response it
+// discards so that its connection is reused (a body that stalls is closed
+// instead, so it cannot hold up the next attempt), and returns any response
+// it returns with a nil error. It starts no goroutines of its own
+// (AttemptTimeout and the drain bound use a time.AfterFunc) and is safe for
+// concurrent use. Its attempt loop is the one retry.Do runs.
 //
 // The zero Transport uses the defaults and http.DefaultTransport.
 type Transport struct {
