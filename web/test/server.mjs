@@ -12,8 +12,10 @@ import http from 'node:http';
 //   a number a response with that status and a small JSON body;
 //   { status, headers, body, type }.
 // Options: close (send Connection: close on every response, so that a
-// browser never reuses a connection), static (path -> { type, body }).
-export async function serve(routes, { close = false, static: files = {} } = {}) {
+// browser never reuses a connection), static (path -> { type, body }: files
+// served as they are and not counted as hits), onStatic (called with each
+// static path served).
+export async function serve(routes, { close = false, static: files = {}, onStatic } = {}) {
   const hits = [];
   const stalled = new Set();
   const server = http.createServer(async (req, res) => {
@@ -22,6 +24,7 @@ export async function serve(routes, { close = false, static: files = {} } = {}) 
     for await (const c of req) body += c;
     if (files[u.pathname]) {
       const f = files[u.pathname];
+      onStatic?.(u.pathname);
       res.writeHead(200, { 'content-type': f.type, 'cache-control': 'no-store', ...(close && { connection: 'close' }) });
       res.end(f.body);
       return;
