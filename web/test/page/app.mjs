@@ -8,7 +8,7 @@ const apiClient = createApiClient({ baseURL: '/api/v1', retryDelay: 20, maxRetry
 
 async function run() {
   const out = {};
-  // The spec's usage: dropped connection, then a 503, then the assets.
+  // The spec's usage: a connection that breaks, then a 503, then the assets.
   const res = await apiClient.get('/assets/', { params: { page: 1, size: 100 } });
   out.assets = res.data;
   // A POST that got a 503 may have done its work: not retried.
