@@ -78,8 +78,8 @@ export function withRetry<T extends AxiosRequestConfig>(config: T = {} as T, opt
  * 1s, 2s and 4s (plus up to 30% jitter, at most 10s), or what Retry-After
  * asks on a 429 or 503, up to the same cap. A request that may have reached
  * the server is retried only when repeating it is safe (mayRepeat). An
- * AbortSignal (config.signal) ends a wait at once with axios's
- * CanceledError. A 401 calls onUnauthorized. Each retry logs the
+ * AbortSignal (config.signal) or a cancelToken ends a wait at once with
+ * axios's CanceledError. A 401 calls onUnauthorized. Each retry logs the
  * specification's line; retries to one origin are limited by the budget.
  * Throws a TypeError naming a bad option.
  */
@@ -116,7 +116,7 @@ export function createApiClient(options: ApiClientOptions = {}): AxiosInstance {
     }
     const n = (cfg[count] || 0) + 1;
     const signal = cfg.signal;
-    if (n > p.retries || signal?.aborted || !mayRepeat(cfg, error)) throw error;
+    if (n > p.retries || signal?.aborted || cfg.cancelToken?.reason || !mayRepeat(cfg, error)) throw error;
     let delay = backoffDelay(n, p.retryDelay, p.maxRetryDelay);
     const after = status === 429 || status === 503 ? parseRetryAfter(error.response?.headers['retry-after']) : undefined;
     if (after !== undefined && after > delay) delay = Math.min(after, p.maxRetryDelay);
@@ -153,7 +153,7 @@ function where(config: AxiosRequestConfig): URL {
 }
 
 // wait resolves after ms, or rejects with a CanceledError the moment the
-// request's signal aborts.
+// request's signal aborts or its cancelToken cancels.
 function wait(ms: number, config: InternalAxiosRequestConfig): Promise<void> {
   const signal = config.signal;
   if (ms <= 0) return Promise.resolve();
@@ -167,6 +167,7 @@ function wait(ms: number, config: InternalAxiosRequestConfig): Promise<void> {
       resolve();
     }, ms);
     signal?.addEventListener?.('abort', abort);
+    config.cancelToken?.promise.then(abort);
   });
 }
 

@@ -3,7 +3,7 @@
 // suite fast; timing assertions keep a 10x margin.
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { isCancel } from 'axios';
+import axios, { isCancel } from 'axios';
 import { createApiClient, createBudget, withRetry } from '../dist/index.js';
 import { refusedURL, rng, serve } from './server.mjs';
 
@@ -290,6 +290,24 @@ describe('cancellation', () => {
     }
   });
 
+  test('a cancelToken ends a wait at once too', async () => {
+    const s = await serve({ '/down': [503, 200] });
+    try {
+      const { api, lines } = client({ baseURL: s.url, retryDelay: 5000, maxRetryDelay: 5000 });
+      const src = axios.CancelToken.source();
+      const p = api.get('/down', { cancelToken: src.token });
+      while (lines.length < 1) await new Promise((r) => setTimeout(r, 5));
+      const t0 = Date.now();
+      src.cancel('user left');
+      const e = await fails(p);
+      assert.ok(isCancel(e), `want a CanceledError, got ${e.code}`);
+      assert.ok(Date.now() - t0 < 500);
+      assert.equal(s.count('/down'), 1);
+    } finally {
+      await s.close();
+    }
+  });
+
   test('an aborted request is not retried', async () => {
     const s = await serve({ '/slow': ['stall', 200] });
     try {
@@ -329,6 +347,18 @@ describe('withRetry', () => {
       // Without withRetry the client's retries: 0 holds.
       await fails(api.get('/other'));
       assert.equal(s.count('/other'), 2);
+    } finally {
+      await s.close();
+    }
+  });
+
+  test('a custom condition holds on every retry, not only the first', async () => {
+    const s = await serve({ '/busy': [409, 409, 409, 200] });
+    try {
+      const { api } = client({ baseURL: s.url });
+      const cfg = withRetry({}, { retryCondition: (e) => e.response?.status === 409 });
+      assert.equal((await api.get('/busy', cfg)).status, 200);
+      assert.equal(s.count('/busy'), 4);
     } finally {
       await s.close();
     }
