@@ -16,10 +16,10 @@ COUNT       ?= 6
 
 export GOFLAGS := -buildvcs=false
 
-.PHONY: test fmt vet staticcheck unit fuzz bench demo tools
+.PHONY: test fmt vet staticcheck unit web fuzz bench demo tools
 
-## test: gofmt check, go vet, staticcheck and the race-enabled tests of every module
-test: fmt vet staticcheck unit
+## test: gofmt check, go vet, staticcheck, the race-enabled tests of every module, and web/'s tests
+test: fmt vet staticcheck unit web
 
 fmt:
 	@out=$$(gofmt -l .); \
@@ -33,6 +33,16 @@ staticcheck: $(STATICCHECK)
 
 unit:
 	$(GO) test -race -count=1 -timeout 15m $(PKGS)
+
+## web: the browser package's tests (web/: npm ci when node_modules is stale, then npm test).
+## Without node and npm it skips, saying why; under CI=true that is a failure. Its browser
+## test does the same without chromium.
+web:
+	@if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then \
+	  if [ "$$CI" = true ]; then echo "web: node and npm are required (CI=true)"; exit 1; fi; \
+	  echo "web: SKIP: node or npm not found; install Node.js >= 18 and npm to test web/"; exit 0; \
+	fi; \
+	cd web && { [ node_modules/.package-lock.json -nt package-lock.json ] || npm ci --no-audit --no-fund; } && npm test
 
 ## fuzz: run every fuzz target for FUZZTIME each
 fuzz:
