@@ -126,7 +126,9 @@ func New(rdb redis.UniversalClient, opts ...Option) *Store {
 }
 
 // Close stops the store's goroutines and waits for them, which may take as
-// long as a command in flight (bounded by the client's own timeouts). It
+// long as a command in flight (bounded by the client's own timeouts; with
+// no ReadTimeout and a hung Redis, until Redis answers or the connection
+// breaks). It
 // does not close rdb. Breakers and budgets using the store carry on with
 // local state. Close is idempotent.
 func (s *Store) Close() error {
