@@ -22,6 +22,8 @@ type Breaker struct {
 	c     *config // immutable; nil means defaultConfig
 	heavy bool    // a success needs more than the word: counting or SlowCall
 	succ  *stripes
+	tick  *time.Timer // FailureRate: dates the counted successes; see clock.go
+	armed atomic.Bool // tick is due; written about once per idle spell
 	link  Link
 	epoch time.Time // origin of the breaker's clock
 
@@ -51,7 +53,9 @@ func New(opts ...Option) *Breaker {
 	}
 	b := &Breaker{c: c, epoch: time.Now()}
 	if c.rate > 0 {
-		b.win = newWindow(c.window, 0)
+		b.win = newWindow(c.window)
+		b.tick = time.AfterFunc(time.Hour, b.onTick)
+		b.tick.Stop()
 	}
 	if c.rate > 0 || c.store != nil {
 		b.succ = new(stripes)
@@ -72,7 +76,11 @@ func New(opts ...Option) *Breaker {
 // ErrOpen without calling fn; otherwise Do returns fn's error unchanged.
 //
 // A panic in fn (or runtime.Goexit) counts as a failure and propagates. An
-// error returned after ctx was cancelled counts neither way. Do is safe for
+// error matching context.Canceled, and any error returned after ctx was
+// cancelled, counts neither way: someone gave the call up, which says
+// nothing about the dependency. An error matching context.DeadlineExceeded
+// (fn's own timeout, or ctx's deadline) is judged by IsFailure like any
+// other, a failure by default: the dependency was too slow. Do is safe for
 // concurrent use. In the closed state, with the default rules, a successful
 // call takes no lock, reads no clock, allocates nothing and writes no shared
 // memory.
@@ -198,12 +206,13 @@ func (b *Breaker) State() State {
 // Name returns the name given with Name, or "".
 func (b *Breaker) Name() string { return b.conf().name }
 
-// classify judges the outcome of a call made under ctx.
+// classify judges the outcome of a call made under ctx, as Permit.Done
+// does, and ignores any error once ctx was cancelled.
 func (b *Breaker) classify(ctx context.Context, err error) outcome {
 	if err == nil {
 		return success
 	}
-	if ctx != nil && errors.Is(ctx.Err(), context.Canceled) {
+	if errors.Is(err, context.Canceled) || ctx != nil && errors.Is(ctx.Err(), context.Canceled) {
 		return ignored
 	}
 	if b.conf().failure(err) {

@@ -24,8 +24,13 @@
 //
 // Which outcomes count: a call that returns nil succeeds; an error counts as
 // a failure when IsFailure says so (default: every error), otherwise as a
-// success; an error returned after the caller's own context was cancelled
-// counts neither way. A panic counts as a failure and propagates.
+// success. An error matching context.Canceled, and with Do any error
+// returned after the caller's own context was cancelled, counts neither way:
+// someone gave the call up, which says nothing about the dependency's
+// health. A timeout (context.DeadlineExceeded, the callee's own or the
+// caller's deadline) is judged like any other error, so by default it is a
+// failure: a dependency that answers too slowly is unhealthy. Do and
+// Permit.Done agree on this. A panic counts as a failure and propagates.
 //
 // Call is Do for functions that return a value. Allow is the two-step form
 // for code that judges an outcome after the fact, such as an HTTP transport
@@ -49,12 +54,16 @@
 //
 // # Speed
 //
-// The breaker starts no goroutines and uses no timers: Open becomes HalfOpen
-// lazily, when a call or State notices that the recovery timeout has passed.
-// In the closed state with the default rule, a successful call takes no lock,
-// reads no clock, allocates nothing and writes no shared memory, so it costs a
-// few nanoseconds and scales across cores. FailureRate and Shared add a
-// striped counter per success; SlowCall reads the clock twice per call.
+// The breaker starts no goroutines and, but for FailureRate's, uses no
+// timers: Open becomes HalfOpen lazily, when a call or State notices that
+// the recovery timeout has passed. In the closed state with the default
+// rule, a successful call takes no lock, reads no clock, allocates nothing
+// and writes no shared memory, so it costs a few nanoseconds and scales
+// across cores. FailureRate and Shared add a striped counter per success;
+// FailureRate dates the counted successes with a time.AfterFunc timer that
+// fires every tenth of the window while successes come and stops by itself
+// when they stop (its callback returns at once; nothing waits). SlowCall
+// reads the clock twice per call.
 //
 // # Shared state
 //

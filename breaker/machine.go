@@ -103,11 +103,11 @@ func (b *Breaker) succeedClosed(w uint64) {
 	if cur >= failOne {
 		b.resetFails(w)
 	}
-	if b.succ != nil && b.succ.add() && b.mu.TryLock() {
-		if stateOf(b.word.Load()) == Closed {
-			b.drainLocked(b.now())
+	if b.succ != nil {
+		b.succ.add()
+		if b.tick != nil && !b.armed.Load() {
+			b.arm()
 		}
-		b.unlock()
 	}
 }
 
@@ -198,12 +198,19 @@ func (b *Breaker) halfOpenLocked(w uint64, now int64) {
 // drainLocked moves the successes counted without the lock into the window
 // and the store's report.
 func (b *Breaker) drainLocked(now int64) {
-	if b.succ == nil {
+	if b.succ != nil {
+		b.putLocked(now, b.succ.take())
+	}
+}
+
+// putLocked records n successes, made at most a bucket width before now,
+// in the window and the store's report.
+func (b *Breaker) putLocked(now int64, n uint64) {
+	if n == 0 {
 		return
 	}
-	n := b.succ.take()
 	if b.win != nil {
-		b.win.spread(now, n)
+		b.win.add(now, n, 0)
 	}
 	if b.link != nil {
 		b.unreported += n
@@ -228,7 +235,7 @@ func (b *Breaker) setLocked(to State, gen uint64, now, until int64, remote bool)
 	}
 	b.unreported = 0
 	if b.win != nil {
-		b.win.reset(now)
+		b.win.reset()
 	}
 	if to == Open {
 		b.openUntil.Store(until)

@@ -54,7 +54,7 @@ func (s *MemoryStore) Join(m Member) Link {
 	if g == nil {
 		g = &memGroup{epoch: time.Now()}
 		if m.Window > 0 {
-			g.win = newWindow(m.Window, 0)
+			g.win = newWindow(m.Window)
 		}
 		s.groups[m.Name] = g
 	}
@@ -102,7 +102,7 @@ func (l *memLink) Propose(from uint64, to Snapshot) {
 		g.snap = Snapshot{State: to.State, Generation: to.Generation, Until: to.Until}
 		g.succ, g.fail, g.consec = 0, 0, 0
 		if g.win != nil {
-			g.win.reset(g.now())
+			g.win.reset()
 		}
 		members = g.members
 	}

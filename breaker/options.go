@@ -55,9 +55,11 @@ func RecoveryTimeout(d time.Duration) Option {
 // IsFailure decides which errors count as failures (the specification's
 // expected_exception); an error it rejects counts as a success, since the
 // dependency answered. fn must be safe for concurrent use. Default: every
-// error is a failure. Whatever fn says, an error returned after the caller's
-// own context was cancelled counts neither way; a caller's deadline passing
-// is the dependency's slowness and goes to fn like any other error.
+// error is a failure. Whatever fn says, an error matching context.Canceled,
+// or returned by Do after the caller's own context was cancelled, counts
+// neither way; a timeout (context.DeadlineExceeded, the callee's own or the
+// caller's deadline passing) is the dependency's slowness and goes to fn
+// like any other error.
 func IsFailure(fn func(err error) bool) Option {
 	return Option{func(c *config) {
 		if fn == nil {
@@ -109,10 +111,12 @@ func OnStateChange(fn func(name string, from, to State)) Option {
 // least 10ms, minCalls at least 1. Default: off.
 //
 // The rule is checked when a failure is recorded. The window is kept in 10
-// buckets; successes are counted without reading the clock and their times
-// are estimated: those counted between two readings of the clock (at every
-// failure and about every 128th success per stripe) are spread evenly over
-// that interval.
+// buckets of a tenth of window each, so it covers between 9/10 and all of
+// window. Successes are counted without reading the clock, and dated less
+// than one bucket late by a timer that fires every bucket width while
+// successes come (and stops at the first width without one), so the window
+// counts the calls made within it whatever the pattern of bursts and idle
+// spells.
 func FailureRate(rate float64, window time.Duration, minCalls int) Option {
 	return Option{func(c *config) {
 		switch {

@@ -56,8 +56,13 @@ func (b *Breaker) Allow() (Permit, error) {
 }
 
 // Done reports the outcome the way Do judges fn's error: nil is a success;
-// an error matching context.Canceled counts neither way; any other error is
-// a failure if IsFailure says so, and otherwise a success.
+// an error matching context.Canceled counts neither way (the call was given
+// up, by the caller or by the callee's own code, which says nothing about
+// the dependency); any other error, context.DeadlineExceeded included (the
+// dependency was too slow), is a failure if IsFailure says so, and otherwise
+// a success. Done does not see the caller's context: when the caller gave
+// up and the call ended with some other error (a closed connection), report
+// it with Abandon, as Do does on its own.
 func (p Permit) Done(err error) {
 	switch {
 	case p.b == nil:

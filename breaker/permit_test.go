@@ -63,3 +63,38 @@ func TestTwoStepSlowCall(t *testing.T) {
 		wantState(t, b, breaker.Open)
 	})
 }
+
+// Issue 15, item 5: Do and Permit.Done judge context.Canceled alike, from
+// whoever: the call was given up, which says nothing about the dependency.
+// context.DeadlineExceeded is a failure in both: the dependency was too
+// slow.
+func TestCanceledAlike(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		canceled := func(context.Context) error { return fmt.Errorf("query: %w", context.Canceled) }
+		b := breaker.New(breaker.FailureThreshold(1))
+		_ = b.Do(context.Background(), canceled) // the caller's ctx is live; the callee's was cancelled
+		wantState(t, b, breaker.Closed)
+		_, _ = breaker.Call(context.Background(), b, func(ctx context.Context) (int, error) { return 0, canceled(ctx) })
+		wantState(t, b, breaker.Closed)
+		allow(t, b).Done(canceled(context.Background()))
+		wantState(t, b, breaker.Closed)
+
+		timedOut := fmt.Errorf("query: %w", context.DeadlineExceeded)
+		allow(t, b).Done(timedOut)
+		wantState(t, b, breaker.Open)
+		b = breaker.New(breaker.FailureThreshold(1))
+		_ = b.Do(context.Background(), func(context.Context) error { return timedOut })
+		wantState(t, b, breaker.Open)
+
+		// The same with the counting rules (FailureRate), and in half-open.
+		b = breaker.New(breaker.FailureRate(0.5, time.Minute, 1), breaker.RecoveryTimeout(time.Second))
+		_ = b.Do(context.Background(), canceled)
+		wantState(t, b, breaker.Closed)
+		do(b, 1, fail)
+		time.Sleep(time.Second)
+		_ = b.Do(context.Background(), canceled) // a cancelled probe frees its slot
+		wantState(t, b, breaker.HalfOpen)
+		do(b, 1, succeed)
+		wantState(t, b, breaker.Closed)
+	})
+}

@@ -7,10 +7,9 @@ import (
 )
 
 const (
-	nBuckets    = 10              // buckets of a sliding window
-	stripeBits  = 3               // log2 of nStripes
-	nStripes    = 1 << stripeBits // cache lines a success counter is spread over
-	sampleEvery = 128             // successes per stripe between readings of the clock
+	nBuckets   = 10              // buckets of a sliding window
+	stripeBits = 3               // log2 of nStripes
+	nStripes   = 1 << stripeBits // cache lines a success counter is spread over
 )
 
 // stripes counts successes from many goroutines without a lock or a clock,
@@ -20,9 +19,7 @@ type stripes [nStripes]struct {
 	_ [56]byte // one cache line per stripe
 }
 
-// add counts one success and reports true about every sampleEvery-th time
-// per stripe, when the caller should attribute the counted successes to the
-// current time.
+// add counts one success.
 //
 // The stripe is a hash of the address of a variable on the caller's stack:
 // a goroutine keeps its stripe (until its stack moves), so a busy worker's
@@ -30,10 +27,10 @@ type stripes [nStripes]struct {
 // The address is only hashed, never used as a pointer. It costs about 1ns;
 // a random stripe from math/rand/v2 cost 10ns here, and a single counter
 // bounces between cores.
-func (s *stripes) add() bool {
+func (s *stripes) add() {
 	var anchor byte
 	h := uint64(uintptr(unsafe.Pointer(&anchor))) * 0x9e3779b97f4a7c15 // Fibonacci hashing
-	return s[h>>(64-stripeBits)].n.Add(1)%sampleEvery == 0
+	s[h>>(64-stripeBits)].n.Add(1)
 }
 
 // take returns the successes counted since the last take and resets them.
@@ -45,13 +42,22 @@ func (s *stripes) take() uint64 {
 	return n
 }
 
+// any reports whether some success was counted since the last take.
+func (s *stripes) any() bool {
+	for i := range s {
+		if s[i].n.Load() != 0 {
+			return true
+		}
+	}
+	return false
+}
+
 // window holds call and failure counts over a sliding time window, in
 // nBuckets buckets. Times are nanoseconds from any fixed origin. It is not
 // safe for concurrent use.
 type window struct {
 	width int64 // nanoseconds per bucket
 	b     [nBuckets]bucket
-	last  int64 // bucket of the last spread
 }
 
 type bucket struct {
@@ -59,19 +65,18 @@ type bucket struct {
 	calls, fails uint64
 }
 
-func newWindow(d time.Duration, now int64) *window {
+func newWindow(d time.Duration) *window {
 	w := &window{width: max(int64(d)/nBuckets, 1)}
-	w.reset(now)
+	w.reset()
 	return w
 }
 
 // reset forgets every count.
-func (w *window) reset(now int64) {
+func (w *window) reset() {
 	w.b = [nBuckets]bucket{}
 	for i := range w.b {
 		w.b[i].idx = -1
 	}
-	w.last = now / w.width
 }
 
 // at returns the bucket numbered i, emptied if it held an older bucket.
@@ -88,25 +93,6 @@ func (w *window) add(now int64, calls, fails uint64) {
 	bk := w.at(now / w.width)
 	bk.calls += calls
 	bk.fails += fails
-}
-
-// spread records n successes made since the last spread, assuming they were
-// made evenly over that time; those that fall before the window are dropped.
-func (w *window) spread(now int64, n uint64) {
-	cur := now / w.width
-	first := min(w.last, cur)
-	w.last = cur
-	if n == 0 {
-		return
-	}
-	k := uint64(cur - first + 1)
-	per, rem := n/k, n%k
-	if per > 0 {
-		for i := max(first, cur-nBuckets+1); i <= cur; i++ {
-			w.at(i).calls += per
-		}
-	}
-	w.at(cur).calls += rem
 }
 
 // sum returns the calls and failures in the window ending at now.

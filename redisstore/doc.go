@@ -16,8 +16,10 @@
 //
 // Breakers of the same name share their state: failures in every process
 // count toward the trip; when one trips, the others learn it by pub/sub
-// within milliseconds, and every Resync (default 1s) by reading it again;
-// in half-open, one process of the fleet probes, holding a lease that
+// within milliseconds; after a (re)subscription, and after an outage, each
+// process reads every name again, and every Resync (default 1s) it
+// re-reads a batch of 100 names in turn, a backstop whose cost does not
+// grow with the number of names; in half-open, one process of the fleet probes, holding a lease that
 // expires after the breaker's RecoveryTimeout (at least 1s).
 //
 // A successful call never waits on Redis: the breaker reads its state
@@ -27,9 +29,10 @@
 // with a FailureRate window always (at most every twentieth of the window);
 // with the consecutive-failure rule only while some process has reported a
 // failure since the last success, since that is all they can change. A
-// fleet whose calls succeed sends nothing but the resync (one script per
-// breaker name per process per Resync) and a ping on a quiet pub/sub
-// connection. Every change of state is a Lua script, a compare-and-set on
+// fleet whose calls succeed sends nothing but the backstop (at most 100
+// scripts per process per Resync, however many names) and a ping on a
+// quiet pub/sub connection: with 10,000 names, about 70 commands a second
+// per process. Every change of state is a Lua script, a compare-and-set on
 // the generation; no lock is held around a call.
 //
 // Retry budgets of the same name (Store.Budget) share the cap of their
@@ -56,10 +59,15 @@
 //
 // Breakers carry on with local state, as unshared breakers would: calls
 // flow, failures trip the breaker that sees them, a half-open breaker takes
-// the probe lease itself (or, with FailClosed, waits for Redis). The first
-// failed command is logged once (Logger) and counted (Stats); failure
-// reports are dropped, changes of state are kept, and the store tries
-// again every Resync. When Redis answers it sends the changes of state made
+// the probe lease itself (or, with FailClosed, waits for Redis). Redis is
+// taken for unreachable on a network error, on a command of the store left
+// without a reply for Resync (a hung server: go-redis applies a context's
+// deadline only with ContextTimeoutEnabled, so the store keeps its own
+// watch), and when Redis refuses the client's credentials (NOAUTH,
+// WRONGPASS: a misconfiguration, logged once as an error and shown by
+// Stats.AuthFailed). The first failed command is logged once (Logger) and
+// counted (Stats); failure reports are dropped, changes of state are kept,
+// and the store tries again every Resync with a PING. When Redis answers it sends the changes of state made
 // meanwhile, so that a breaker that tripped alone trips the fleet, re-reads
 // every breaker, and logs that Redis is back. The only call
 // that waits for Redis is the half-open probe's lease, at most Timeout

@@ -1,6 +1,7 @@
 package redisstore
 
 import (
+	"context"
 	"fmt"
 	"strconv"
 	"sync"
@@ -10,9 +11,19 @@ import (
 	"github.com/nop-platform/retry/breaker"
 )
 
-// maxOps bounds the reports and proposals a breaker name queues between two
-// flushes; past it the oldest are dropped.
-const maxOps = 64
+const (
+	// maxOps bounds the reports and proposals a breaker name queues
+	// between two flushes; past it the oldest are dropped.
+	maxOps = 64
+	// maxLeases bounds the leases waiting for Redis at once, and so the
+	// goroutines (and connections) a slow or hung Redis can hold; past it
+	// a lease is decided locally at once.
+	maxLeases = 8
+	// resyncBatch is how many breaker names a Resync round re-reads, in
+	// turn: the backstop for pub/sub messages lost without the subscriber
+	// noticing, bounded whatever the number of names.
+	resyncBatch = 100
+)
 
 // group is the local side of one breaker name: the breakers of this process
 // that joined under it, and what they have to send.
@@ -110,30 +121,46 @@ func (l *link) Propose(from uint64, to breaker.Snapshot) {
 // at most Timeout; when Redis is unreachable or slow it is decided locally:
 // granted, or refused under FailClosed. A lease that fails on its own (too
 // slow, an error reply) is decided locally without taking Redis for
-// unreachable.
+// unreachable. At most maxLeases wait for Redis at once; past that, leases
+// are decided locally at once, so a hung Redis holds a bounded number of
+// goroutines until it is taken for unreachable.
 func (l *link) Lease(gen uint64, ttl time.Duration) bool {
 	s := l.g.s
 	if s.down.Load() {
+		return s.localLease()
+	}
+	select {
+	case s.leases <- struct{}{}:
+	default:
 		return s.localLease()
 	}
 	done := make(chan bool, 1)
 	s.mu.Lock() // Close sets closed before it waits, so no Add after Wait
 	if s.closed.Load() {
 		s.mu.Unlock()
+		<-s.leases
 		return s.localLease()
 	}
 	s.wg.Add(1)
 	s.mu.Unlock()
 	go func() {
 		defer s.wg.Done()
+		defer func() { <-s.leases }()
+		// The deadline bounds the command for clients with
+		// ContextTimeoutEnabled; others keep it until their ReadTimeout.
+		ctx, cancel := context.WithTimeout(s.ctx, s.c.timeout)
+		defer cancel()
 		s.st.commands.Add(1)
-		n, err := leaseScript.Run(s.ctx, s.rdb, []string{l.g.key},
+		n, err := leaseScript.Run(ctx, s.rdb, []string{l.g.key},
 			gen, ms(ttl), l.holder, ms(s.c.ttl)).Int()
 		if err != nil {
 			s.st.errors.Add(1)
-			if replied(err) {
+			switch {
+			case replied(err):
 				s.replyError(err)
-			} else {
+			case ctx.Err() != nil:
+				// Too slow: not an outage of itself (see below).
+			default:
 				s.markDown(err)
 			}
 			close(done)
@@ -150,7 +177,8 @@ func (l *link) Lease(gen uint64, ttl time.Duration) bool {
 		}
 	case <-t.C:
 		// Counted, and decided locally; not an outage of itself: a Redis
-		// that stays slow fails the flusher's commands, which mark it down.
+		// that stays slow leaves the flusher's commands without a reply,
+		// which marks it down.
 		s.st.errors.Add(1)
 	}
 	return s.localLease()
@@ -184,14 +212,15 @@ func (g *group) push(o op) {
 }
 
 // prepare collects the group's ops, and the members' successes when they
-// matter, into a job for the flusher; nil when there is nothing to do.
+// matter, into a job for the flusher, which re-reads the shared state when
+// reread or a member joined; nil when there is nothing to do.
 //
 // Successes matter to a FailureRate window, and are taken every Flush (at
 // most every twentieth of the window). Without a window they only matter
 // when they clear shared consecutive failures, so they are taken only while
 // the shared count is above 0; otherwise they ride along with the breaker's
 // next failure report.
-func (g *group) prepare(now time.Time, resync bool) *job {
+func (g *group) prepare(now time.Time, reread bool) *job {
 	s := g.s
 	g.mu.Lock()
 	members := append([]breaker.Member(nil), g.members...)
@@ -219,7 +248,7 @@ func (g *group) prepare(now time.Time, resync bool) *job {
 	g.mu.Lock()
 	ops := g.ops
 	g.ops = nil
-	read := g.read || resync
+	read := g.read || reread
 	g.read = false
 	g.mu.Unlock()
 	if len(ops) == 0 && !read {

@@ -64,10 +64,13 @@ func Flush(d time.Duration) Option {
 	}}
 }
 
-// Resync sets how often the store re-reads the shared state of every
-// breaker and budget, the backstop for pub/sub messages lost while a
-// connection was down, and how often it tries Redis again while Redis is
-// unreachable. Default 1s; d must be from 10ms to 1h.
+// Resync sets how often the store re-reads the shared state of a batch of
+// breakers (100 names, in turn; every name after a resubscription or an
+// outage), the backstop for pub/sub messages lost unnoticed, and writes its
+// budgets; how often it tries Redis again while Redis is unreachable; and
+// how long a command of the store may go without a reply before Redis is
+// taken for unreachable (a hung server), whatever the client's own
+// timeouts. Default 1s; d must be from 10ms to 1h.
 func Resync(d time.Duration) Option {
 	return Option{func(c *config) {
 		if d < 10*time.Millisecond || d > time.Hour {
@@ -79,9 +82,10 @@ func Resync(d time.Duration) Option {
 
 // Timeout bounds the only call that waits for Redis: a half-open breaker
 // taking the fleet's probe lease. Past it the lease is decided locally (see
-// FailClosed) and Redis is taken for unreachable. Default 100ms; d must be
-// from 1ms to 10s. Other commands are sent from the store's own goroutine,
-// which no call waits for.
+// FailClosed); that alone does not take Redis for unreachable (Resync
+// does). At most 8 leases wait for Redis at once; others are decided
+// locally at once. Default 100ms; d must be from 1ms to 10s. Other commands
+// are sent from the store's own goroutine, which no call waits for.
 func Timeout(d time.Duration) Option {
 	return Option{func(c *config) {
 		if d < time.Millisecond || d > 10*time.Second {
@@ -92,7 +96,9 @@ func Timeout(d time.Duration) Option {
 }
 
 // Logger sets where the store reports that Redis became unreachable, and
-// reachable again: once per outage, at most once a minute. Default
+// reachable again: once per outage, at most once a minute; that Redis
+// refused the client's credentials, as an error, once until it takes them;
+// and error replies, at most once a minute. Default
 // slog.Default(); nil is invalid (use a logger with a discarding handler to
 // silence it).
 func Logger(l *slog.Logger) Option {

@@ -87,8 +87,8 @@ func eventually(t testing.TB, d time.Duration, what string, cond func() bool) {
 	}
 }
 
-// logBuffer is an slog.Handler that keeps messages, for the "logged once"
-// checks.
+// logBuffer is an slog.Handler that keeps messages, with their attributes,
+// for the "logged once" checks.
 type logBuffer struct {
 	mu   sync.Mutex
 	msgs []string
@@ -98,7 +98,12 @@ func (l *logBuffer) Enabled(context.Context, slog.Level) bool { return true }
 func (l *logBuffer) Handle(_ context.Context, r slog.Record) error {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	l.msgs = append(l.msgs, r.Level.String()+" "+r.Message)
+	m := r.Level.String() + " " + r.Message
+	r.Attrs(func(a slog.Attr) bool {
+		m += " " + a.String()
+		return true
+	})
+	l.msgs = append(l.msgs, m)
 	return nil
 }
 func (l *logBuffer) WithAttrs([]slog.Attr) slog.Handler { return l }

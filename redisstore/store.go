@@ -29,11 +29,14 @@ var _ breaker.Store = (*Store)(nil)
 // name in this process is the one sent to Redis; later members' windows are
 // ignored. Give breakers of one name the same options.
 //
-// Redis counts as unreachable (Stats.Down) only on network errors and
-// timeouts of the store's periodic flush. An error reply to one command (a
-// key of the wrong type, a script error) is counted in Stats.Errors and
-// logged, at most once a minute, without affecting the other breakers and
-// budgets; neither is a half-open lease that outlasts Timeout.
+// Redis counts as unreachable (Stats.Down) on network errors and timeouts
+// of the store's own commands, on commands left without a reply for Resync
+// (a hung server, whatever the client's timeouts), and when Redis refuses
+// the client's credentials (Stats.AuthFailed: a misconfiguration, logged as
+// an error). An error reply to one command (a key of the wrong type, a
+// script error) is counted in Stats.Errors and logged, at most once a
+// minute, without affecting the other breakers and budgets; neither is a
+// half-open lease that outlasts Timeout.
 //
 // A Store is safe for concurrent use. Make one per process with New and
 // Close it when done; the zero Store is not usable.
@@ -47,7 +50,9 @@ type Store struct {
 	wake chan struct{}
 
 	down   atomic.Bool // Redis is taken for unreachable
+	auth   atomic.Bool // Redis refused the client's credentials
 	closed atomic.Bool
+	leases chan struct{} // a slot per lease waiting for Redis
 
 	mu      sync.Mutex
 	groups  map[string]*group
@@ -56,6 +61,7 @@ type Store struct {
 	ps      *redis.PubSub
 	resync  bool // a full resync is due at once
 	links   int  // links made, to name their leases
+	cursor  int  // next group of order to re-read in a periodic round
 
 	logMu     sync.Mutex
 	loggedAt  time.Time // last "unreachable" line
@@ -75,10 +81,14 @@ type Stats struct {
 	Errors   uint64 // commands that failed or timed out
 	Syncs    uint64 // shared states given to breakers: replies, messages and resyncs
 	Messages uint64 // pub/sub messages received
-	Resyncs  uint64 // rounds re-reading every breaker and budget
+	Resyncs  uint64 // full rounds re-reading every breaker: after (re)subscribing or an outage
 	Dropped  uint64 // failure reports not sent because Redis was unreachable
-	Local    uint64 // probe leases decided locally because Redis was unreachable
+	Local    uint64 // probe leases decided locally because Redis was unreachable or slow
 	Down     bool   // whether Redis is taken for unreachable now
+	// AuthFailed is whether Redis refused the client's credentials (NOAUTH,
+	// WRONGPASS, NOPERM) the last time it was tried: the client is
+	// misconfigured. Down is true as well, and the store fails open.
+	AuthFailed bool
 }
 
 // New returns a Store that keeps shared state in rdb (a *redis.Client,
@@ -105,6 +115,7 @@ func New(rdb redis.UniversalClient, opts ...Option) *Store {
 		ctx:    ctx,
 		stop:   stop,
 		wake:   make(chan struct{}, 1),
+		leases: make(chan struct{}, maxLeases),
 		groups: make(map[string]*group),
 		ps:     rdb.Subscribe(ctx), // no channel yet: no network
 	}
@@ -115,7 +126,9 @@ func New(rdb redis.UniversalClient, opts ...Option) *Store {
 }
 
 // Close stops the store's goroutines and waits for them, which may take as
-// long as a command in flight (bounded by the client's own timeouts). It
+// long as a command in flight (bounded by the client's own timeouts; with
+// no ReadTimeout and a hung Redis, until Redis answers or the connection
+// breaks). It
 // does not close rdb. Breakers and budgets using the store carry on with
 // local state. Close is idempotent.
 func (s *Store) Close() error {
@@ -143,6 +156,8 @@ func (s *Store) Stats() Stats {
 		Dropped:  s.st.dropped.Load(),
 		Local:    s.st.local.Load(),
 		Down:     s.down.Load(),
+
+		AuthFailed: s.auth.Load(),
 	}
 }
 
@@ -163,8 +178,10 @@ func (s *Store) requestResync() {
 }
 
 // flusher sends what breakers and budgets have to say, every Flush and
-// whenever poked, and re-reads everything every Resync. While Redis is
-// unreachable it only tries again, every Resync.
+// whenever poked. Every Resync it also re-reads a batch of breakers in turn
+// (at most resyncBatch) and writes the budgets; after a (re)subscription it
+// re-reads every breaker. While Redis is unreachable it only tries again,
+// every Resync, with a PING, and re-reads everything once Redis answers.
 func (s *Store) flusher() {
 	defer s.wg.Done()
 	tick := time.NewTicker(s.c.flush)
@@ -179,15 +196,24 @@ func (s *Store) flusher() {
 		}
 		now := time.Now()
 		s.mu.Lock()
-		resync := s.resync || !now.Before(next)
+		full := s.resync
 		s.resync = false
 		s.mu.Unlock()
-		if resync {
+		periodic := !now.Before(next)
+		if periodic {
 			next = now.Add(s.c.resync)
-		} else if s.down.Load() {
-			continue
 		}
-		s.flush(now, resync)
+		if s.down.Load() {
+			if !periodic && !full {
+				continue
+			}
+			if err := s.ping(); err != nil {
+				s.markDown(err)
+				continue
+			}
+			full = true
+		}
+		s.flush(now, periodic || full, full)
 	}
 }
 
@@ -202,29 +228,37 @@ type job struct {
 }
 
 // flush runs one round: a script per breaker or budget with something to
-// send or due to be re-read, all in one pipeline.
-func (s *Store) flush(now time.Time, resync bool) {
+// send or due to be re-read, all in one pipeline. periodic is a Resync
+// round: budgets write, and the next batch of breakers is re-read; full
+// re-reads every breaker.
+func (s *Store) flush(now time.Time, periodic, full bool) {
 	s.mu.Lock()
 	groups := append([]*group(nil), s.order...)
 	budgets := append([]*Budget(nil), s.budgets...)
+	from, n := s.cursor, 0
+	if periodic && !full && len(groups) > 0 {
+		n = min(resyncBatch, len(groups))
+		s.cursor = (from + n) % len(groups)
+	}
 	s.mu.Unlock()
 	var jobs []*job
-	for _, g := range groups {
-		if j := g.prepare(now, resync); j != nil {
+	for i, g := range groups {
+		read := full || (i-from+len(groups))%len(groups) < n
+		if j := g.prepare(now, read); j != nil {
 			jobs = append(jobs, j)
 		}
 	}
 	for _, b := range budgets {
-		if j := b.prepare(now, resync); j != nil {
+		if j := b.prepare(now, periodic); j != nil {
 			jobs = append(jobs, j)
 		}
 	}
-	if resync {
+	if full {
 		s.st.resyncs.Add(1)
 	}
 	if len(jobs) == 0 {
-		if resync && s.down.Load() {
-			s.ping() // nothing to send: check that Redis is back all the same
+		if s.down.Load() { // only after a PING that Redis answered
+			s.markUp(full)
 		}
 		return
 	}
@@ -242,30 +276,62 @@ func (s *Store) flush(now time.Time, resync bool) {
 	if down != nil {
 		s.markDown(down)
 	} else {
-		s.markUp()
+		s.markUp(full)
 	}
 }
 
-// ping checks whether Redis answers, for a flush with nothing to send.
-func (s *Store) ping() {
+// ping checks whether Redis answers, before a round after an outage.
+func (s *Store) ping() error {
 	ctx, cancel := context.WithTimeout(s.ctx, s.c.resync)
 	defer cancel()
 	s.st.commands.Add(1)
-	if err := s.rdb.Ping(ctx).Err(); err != nil && !replied(err) {
+	var err error
+	s.within(func() { err = s.rdb.Ping(ctx).Err() })
+	if err != nil && !replied(err) {
 		s.st.errors.Add(1)
-		s.markDown(err)
-		return
+		return err
 	}
-	s.markUp()
+	return nil
+}
+
+// errNoReply is why a hung Redis is taken for unreachable.
+var errNoReply = errors.New("redisstore: no reply from Redis within Resync (a hung server or a silent network)")
+
+// within runs f, which talks to Redis, on a goroutine of its own, and waits
+// for it to return. If f has not returned within Resync, Redis is taken for
+// unreachable at once, and the wait goes on: go-redis bounds a command by a
+// context's deadline only with ContextTimeoutEnabled, so f may last the
+// client's ReadTimeout, or, without one, until Redis answers. Breakers and
+// budgets meanwhile go on with local state, and the flusher, waiting, sends
+// nothing more; one command at a time is left hanging.
+func (s *Store) within(f func()) {
+	done := make(chan struct{})
+	s.wg.Add(1) // the flusher's own count keeps wg above 0 here
+	go func() {
+		defer s.wg.Done()
+		defer close(done)
+		f()
+	}()
+	t := time.NewTimer(s.c.resync)
+	defer t.Stop()
+	select {
+	case <-done:
+		return
+	case <-t.C:
+		s.st.errors.Add(1)
+		s.markDown(errNoReply)
+	}
+	<-done
 }
 
 // replied reports whether err is an error reply of a Redis that serves
 // commands (WRONGTYPE, a script's error...): the fault is the command's,
 // not an outage. Replies that say the server cannot serve (still loading,
-// busy with a script, a replica, a cluster down) are taken as outages.
+// busy with a script, a replica, a cluster down) are taken as outages, and
+// so are refused credentials (see authFailed).
 func replied(err error) bool {
 	var rerr redis.Error
-	if !errors.As(err, &rerr) || errors.Is(err, redis.Nil) {
+	if !errors.As(err, &rerr) || errors.Is(err, redis.Nil) || authFailed(err) {
 		return false
 	}
 	for _, p := range []string{"LOADING", "BUSY", "READONLY", "MASTERDOWN", "CLUSTERDOWN", "TRYAGAIN"} {
@@ -276,14 +342,34 @@ func replied(err error) bool {
 	return true
 }
 
+// authFailed reports whether err is Redis refusing the client's
+// credentials or its user's rights: no password given (NOAUTH), a wrong one
+// (WRONGPASS, or "invalid password" from Redis before 6), a password
+// where none is set, a command too long for a client not yet
+// authenticated, or an ACL user not allowed the store's commands (NOPERM). A client so configured never gets through: a misconfiguration.
+func authFailed(err error) bool {
+	var rerr redis.Error
+	if !errors.As(err, &rerr) {
+		return false
+	}
+	msg := rerr.Error()
+	for _, p := range []string{"NOAUTH", "WRONGPASS", "NOPERM", "ERR invalid password", "ERR AUTH",
+		"ERR Client sent AUTH, but no password is set", "ERR Protocol error: unauthenticated"} {
+		if strings.HasPrefix(msg, p) {
+			return true
+		}
+	}
+	return false
+}
+
 // run sends jobs in a pipeline, and again with EVAL those whose script
-// Redis does not have. It returns the first error that means Redis is
+// Redis does not have, within Resync (see within). It returns the first error that means Redis is
 // unreachable, and the first error reply.
 func (s *Store) run(jobs []*job) (down, reply error) {
 	ctx, cancel := context.WithTimeout(s.ctx, s.c.resync)
 	defer cancel()
 	send := func(eval bool, js []*job) {
-		_, _ = s.rdb.Pipelined(ctx, func(p redis.Pipeliner) error {
+		_, err := s.rdb.Pipelined(ctx, func(p redis.Pipeliner) error {
 			for _, j := range js {
 				if eval {
 					j.cmd = j.script.Eval(ctx, p, []string{j.key}, j.args...)
@@ -294,17 +380,29 @@ func (s *Store) run(jobs []*job) (down, reply error) {
 			return nil
 		})
 		s.st.commands.Add(uint64(len(js)))
-	}
-	send(false, jobs)
-	var again []*job
-	for _, j := range jobs {
-		if redis.HasErrorPrefix(j.cmd.Err(), "NOSCRIPT") {
-			again = append(again, j)
+		if err != nil {
+			// A connection that could not be set up (AUTH refused) fails
+			// the pipeline and leaves its commands without a reply or an
+			// error of their own.
+			for _, j := range js {
+				if j.cmd.Err() == nil && j.cmd.Val() == nil {
+					j.cmd.SetErr(err)
+				}
+			}
 		}
 	}
-	if len(again) > 0 {
-		send(true, again)
-	}
+	s.within(func() {
+		send(false, jobs)
+		var again []*job
+		for _, j := range jobs {
+			if redis.HasErrorPrefix(j.cmd.Err(), "NOSCRIPT") {
+				again = append(again, j)
+			}
+		}
+		if len(again) > 0 {
+			send(true, again)
+		}
+	})
 	for _, j := range jobs {
 		if err := j.cmd.Err(); err != nil {
 			s.st.errors.Add(1)
@@ -334,9 +432,25 @@ func (s *Store) replyError(err error) {
 }
 
 // markDown takes Redis for unreachable, and says so once per outage, at
-// most once a minute.
+// most once a minute. Refused credentials are said at once, as an error,
+// once until Redis takes the client again, in place of the outage's line.
 func (s *Store) markDown(err error) {
-	if s.down.Swap(true) || s.closed.Load() {
+	wasDown := s.down.Swap(true)
+	if s.closed.Load() {
+		return
+	}
+	if authFailed(err) {
+		if !s.auth.Swap(true) {
+			s.logMu.Lock()
+			defer s.logMu.Unlock()
+			s.logged = true
+			s.c.logger.Error("redisstore: Redis refused the client's credentials: check the Redis client's "+
+				"Password and Username (or the ACL user's rights); breakers and budgets go on with local state",
+				slog.String("prefix", s.c.prefix), slog.Any("err", err))
+		}
+		return
+	}
+	if wasDown {
 		return
 	}
 	s.logMu.Lock()
@@ -348,10 +462,16 @@ func (s *Store) markDown(err error) {
 	}
 }
 
-// markUp takes Redis for reachable.
-func (s *Store) markUp() {
+// markUp takes Redis for reachable after a round that full says re-read
+// every breaker or not; after an outage, a round that did not (a command
+// that hung and got its reply at last) asks for one.
+func (s *Store) markUp(full bool) {
+	s.auth.Store(false)
 	if !s.down.Swap(false) {
 		return
+	}
+	if !full {
+		s.requestResync()
 	}
 	s.logMu.Lock()
 	defer s.logMu.Unlock()

@@ -7,6 +7,9 @@
 // Without a redis-server binary on PATH, Start skips the test with a printed
 // reason, except when the environment has CI=true, where it fails the test:
 // CI must install redis-server.
+//
+// A Server can also play a hung Redis (Pause and Resume: SIGSTOP and SIGCONT
+// of its own process) and a Redis that wants a password (RequirePass).
 package redistest
 
 import (
@@ -20,6 +23,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
 
@@ -29,25 +33,37 @@ import (
 // Server is a redis-server started by Start or StartCluster. Its methods
 // are for the test's goroutine; they are not safe for concurrent use.
 type Server struct {
-	t       testing.TB
-	bin     string
-	dir     string
-	port    int
-	cluster bool
-	cmd     *exec.Cmd
+	t        testing.TB
+	bin      string
+	dir      string
+	port     int
+	cluster  bool
+	password string
+	cmd      *exec.Cmd
+	paused   bool
+}
+
+// Option configures Start and StartCluster.
+type Option func(*Server)
+
+// RequirePass makes the server require password (redis-server's
+// requirepass): a client must AUTH with it, or gets NOAUTH and WRONGPASS
+// errors. Client authenticates with it. Default: no password.
+func RequirePass(password string) Option {
+	return func(s *Server) { s.password = password }
 }
 
 var skipOnce sync.Once
 
 // Start starts a redis-server for t and waits until it answers PING.
-func Start(t testing.TB) *Server { return launch(t, false) }
+func Start(t testing.TB, opts ...Option) *Server { return launch(t, false, opts) }
 
 // StartCluster starts a one-node Redis Cluster holding every slot: enough
 // to check that scripts keep to the cluster's cross-slot rules and that
 // go-redis's ClusterClient routes them.
-func StartCluster(t testing.TB) *Server { return launch(t, true) }
+func StartCluster(t testing.TB, opts ...Option) *Server { return launch(t, true, opts) }
 
-func launch(t testing.TB, cluster bool) *Server {
+func launch(t testing.TB, cluster bool, opts []Option) *Server {
 	t.Helper()
 	bin, err := exec.LookPath("redis-server")
 	if err != nil {
@@ -60,10 +76,13 @@ func launch(t testing.TB, cluster bool) *Server {
 		t.Skipf("redis-server not found: %v", err)
 	}
 	s := &Server{t: t, bin: bin, dir: t.TempDir(), port: FreePort(t), cluster: cluster}
+	for _, o := range opts {
+		o(s)
+	}
 	s.start()
 	t.Cleanup(s.Kill)
 	if cluster {
-		rdb := redis.NewClient(&redis.Options{Addr: s.Addr()})
+		rdb := redis.NewClient(&redis.Options{Addr: s.Addr(), Password: s.password})
 		defer rdb.Close()
 		ctx := context.Background()
 		if err := rdb.Do(ctx, "CLUSTER", "ADDSLOTSRANGE", 0, 16383).Err(); err != nil {
@@ -95,6 +114,9 @@ func (s *Server) start() {
 		args = append(args, "--cluster-enabled", "yes", "--cluster-config-file",
 			filepath.Join(s.dir, "nodes.conf"))
 	}
+	if s.password != "" {
+		args = append(args, "--requirepass", s.password)
+	}
 	logf, err := os.OpenFile(filepath.Join(s.dir, "redis.log"), os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o600)
 	if err != nil {
 		s.t.Fatal(err)
@@ -106,7 +128,7 @@ func (s *Server) start() {
 		s.t.Fatalf("starting redis-server: %v", err)
 	}
 	deadline := time.Now().Add(10 * time.Second)
-	for !Ping(s.Addr()) {
+	for !ping(s.Addr(), s.password) {
 		if time.Now().After(deadline) {
 			out, _ := os.ReadFile(filepath.Join(s.dir, "redis.log"))
 			s.Kill()
@@ -129,29 +151,70 @@ func pause(t testing.TB, d time.Duration) {
 // Ping reports whether a Redis server at addr answers PING within about
 // half a second. It speaks RESP by hand, so that it does not depend on the
 // client under test.
-func Ping(addr string) bool {
+func Ping(addr string) bool { return ping(addr, "") }
+
+// ping is Ping, after AUTH with password if it is not empty.
+func ping(addr, password string) bool {
 	c, err := net.DialTimeout("tcp", addr, 200*time.Millisecond)
 	if err != nil {
 		return false
 	}
 	defer c.Close()
 	_ = c.SetDeadline(time.Now().Add(500 * time.Millisecond))
-	if _, err := c.Write([]byte("PING\r\n")); err != nil {
+	req := "PING\r\n"
+	if password != "" {
+		req = fmt.Sprintf("*2\r\n$4\r\nAUTH\r\n$%d\r\n%s\r\n", len(password), password) + req
+	}
+	if _, err := c.Write([]byte(req)); err != nil {
 		return false
 	}
-	line, err := bufio.NewReader(c).ReadString('\n')
+	r := bufio.NewReader(c)
+	if password != "" {
+		if line, err := r.ReadString('\n'); err != nil || !strings.HasPrefix(line, "+OK") {
+			return false
+		}
+	}
+	line, err := r.ReadString('\n')
 	return err == nil && strings.HasPrefix(line, "+PONG")
 }
 
-// Kill stops the server at once (SIGKILL), as a crash would. Killing a
-// stopped server does nothing.
+// Kill stops the server at once (SIGKILL), as a crash would, paused or
+// not. Killing a stopped server does nothing.
 func (s *Server) Kill() {
 	if s.cmd == nil || s.cmd.Process == nil {
 		return
 	}
 	_ = s.cmd.Process.Kill()
 	_ = s.cmd.Wait()
-	s.cmd = nil
+	s.cmd, s.paused = nil, false
+}
+
+// Pause freezes the server (SIGSTOP to its process), as a hung Redis: the
+// kernel still accepts connections and takes in what clients write, but
+// nothing answers until Resume. It fails the test if the server is not
+// running or is paused already.
+func (s *Server) Pause() {
+	s.t.Helper()
+	s.signal(syscall.SIGSTOP, false)
+	s.paused = true
+}
+
+// Resume lets a paused server go on (SIGCONT): it answers what was sent
+// meanwhile. It fails the test if the server is not paused.
+func (s *Server) Resume() {
+	s.t.Helper()
+	s.signal(syscall.SIGCONT, true)
+	s.paused = false
+}
+
+func (s *Server) signal(sig syscall.Signal, paused bool) {
+	s.t.Helper()
+	if s.cmd == nil || s.cmd.Process == nil || s.paused != paused {
+		s.t.Fatalf("redistest: %v to a server that is not running or is already in that state", sig)
+	}
+	if err := s.cmd.Process.Signal(sig); err != nil {
+		s.t.Fatalf("redistest: %v to redis-server (pid %d): %v", sig, s.cmd.Process.Pid, err)
+	}
 }
 
 // Restart kills the server and starts a new one on the same port, with no
@@ -162,14 +225,14 @@ func (s *Server) Restart() {
 }
 
 // Client returns a new go-redis client of the server (a ClusterClient for
-// StartCluster's), with 1s timeouts and no retries of its own, closed when
-// the test ends.
+// StartCluster's), with 1s timeouts, no retries of its own and the
+// server's password, closed when the test ends.
 func (s *Server) Client(t testing.TB) redis.UniversalClient {
 	var rdb redis.UniversalClient
 	if s.cluster {
-		rdb = redis.NewClusterClient(&redis.ClusterOptions{Addrs: []string{s.Addr()}})
+		rdb = redis.NewClusterClient(&redis.ClusterOptions{Addrs: []string{s.Addr()}, Password: s.password})
 	} else {
-		rdb = redis.NewClient(&redis.Options{Addr: s.Addr(), MaxRetries: -1,
+		rdb = redis.NewClient(&redis.Options{Addr: s.Addr(), MaxRetries: -1, Password: s.password,
 			DialTimeout: time.Second, ReadTimeout: time.Second, WriteTimeout: time.Second})
 	}
 	t.Cleanup(func() { _ = rdb.Close() })
