@@ -37,3 +37,18 @@ func logGiveUp(ctx context.Context, l *slog.Logger, name string, e *Error) {
 	}
 	l.LogAttrs(ctx, slog.LevelError, fmt.Sprintf("[Retry] %s: %v", name, e), attrs...)
 }
+
+// logRefusal writes one record when the budget that refused a retry says
+// its refusals are due a report (at most once per its Window).
+func logRefusal(ctx context.Context, l *slog.Logger, name string, b Budget) {
+	r, ok := b.(refuser)
+	if !ok {
+		return
+	}
+	reason, report := r.Refusal()
+	if !report || !l.Enabled(ctx, slog.LevelWarn) {
+		return
+	}
+	l.LogAttrs(ctx, slog.LevelWarn, fmt.Sprintf("[Retry] retry budget for %s is throttling retries: %s", name, reason),
+		slog.String("op", name), slog.String("reason", reason))
+}

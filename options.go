@@ -180,39 +180,6 @@ func WithBudget(b Budget) Option {
 // Options combines several options into one, applied in order.
 func Options(opts ...Option) Option { return Option{kind: kMany, v: opts} }
 
-// Budget limits retries across many calls (see package budget for the
-// implementation). It must be safe for concurrent use.
-type Budget interface {
-	// Request records a first attempt.
-	Request()
-	// AllowRetry reports whether a retry may be made now; a true answer
-	// spends from the budget.
-	AllowRetry() bool
-	// Outcome records the end of an attempt: whether it was a retry, and
-	// whether it ended the call's need to retry: ok is true for a success,
-	// for an error that is not retried (Permanent, rejected by On or If, or
-	// the caller's context ending), and for an HTTP client also for a
-	// response it does not retry (a 404).
-	Outcome(retry, ok bool)
-}
-
-// A Budget may also have a method CancelRetry(), to take back a retry that
-// AllowRetry granted but that was never made (the context ended during the
-// wait before it); Do calls it when present.
-
-// retryCanceler is the optional method of a Budget that takes back a retry
-// it granted which was never made: Do calls it when the context ends during
-// the wait before the retry, or when the function panics during it. Package
-// budget's Budget has it.
-type retryCanceler interface{ CancelRetry() }
-
-// cancelRetry returns a granted retry to b, if b can take it back.
-func cancelRetry(b Budget) {
-	if rc, ok := b.(retryCanceler); ok {
-		rc.CancelRetry()
-	}
-}
-
 // Validate reports the first invalid option, or a conflict between options
 // (a base delay above the max delay), as Do would, without calling anything:
 // for options built from a config file or flags at start-up. The error

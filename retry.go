@@ -71,15 +71,15 @@ func (c *config) run(ctx context.Context, fn func(context.Context) error, first 
 // compiler open-codes it and the success path pays next to nothing for it.
 func (c *config) loop(ctx context.Context, fn func(context.Context) error, first error) error {
 	var (
-		timer   *time.Timer
-		granted bool // a retry the budget granted has not been settled
+		timer  *time.Timer
+		ticket Ticket // a retry the budget granted and not yet settled
 	)
 	defer func() {
 		if timer != nil {
 			timer.Stop()
 		}
-		if granted { // the wait ended with the context, or fn panicked
-			cancelRetry(c.budget)
+		if ticket != 0 { // the wait ended with the context, or fn panicked
+			c.budget.CancelRetry(ticket)
 		}
 	}()
 	if first == nil {
@@ -99,17 +99,22 @@ func (c *config) loop(ctx context.Context, fn func(context.Context) error, first
 		start = time.Now()
 	}
 	for attempt := 1; ; attempt++ {
-		err := first
+		err, timedOut := first, false
 		if attempt > 1 || first == nil {
-			err = c.call(ctx, fn)
+			err, timedOut = c.call(ctx, fn)
 		}
 		inner, isPerm := unwrapPermanent(err)
 		// retryable: the failure calls for a retry. Anything else ends the
 		// call's need to retry, which is what a budget counts as ok.
 		retryable := err != nil && !isPerm && ctx.Err() == nil && c.retryable(err)
+		kind := OutcomeOK
+		if retryable {
+			kind = outcomeOf(err, timedOut)
+		}
 		if c.budget != nil {
-			c.budget.Outcome(attempt > 1, !retryable)
-			granted = false
+			t := ticket
+			ticket = 0
+			c.budget.Outcome(t, kind)
 		}
 		if c.notify != nil {
 			c.notify(Event{Kind: EventAttempt, Name: c.name, Attempt: attempt,
@@ -138,14 +143,19 @@ func (c *config) loop(ctx context.Context, fn func(context.Context) error, first
 		if dl, ok := ctx.Deadline(); ok && delay > 0 && time.Until(dl) < delay {
 			return c.giveUp(ctx, start, &Error{Attempts: attempt, Errors: errs, Cause: ErrDeadline})
 		}
-		if c.budget != nil && !c.budget.AllowRetry() {
+		if c.budget != nil {
+			ticket, _ = c.budget.AllowRetry(kind)
+		}
+		if c.budget != nil && ticket == 0 {
+			if c.logger != nil {
+				logRefusal(ctx, c.logger, c.name, c.budget)
+			}
 			if c.notify != nil {
 				c.notify(Event{Kind: EventBudgetRejected, Name: c.name, Attempt: attempt,
 					MaxAttempts: c.maxAttempts, Elapsed: time.Since(start), Err: err})
 			}
 			return c.giveUp(ctx, start, &Error{Attempts: attempt, Errors: errs, Cause: ErrBudgetExhausted})
 		}
-		granted = c.budget != nil
 		if c.onRetry != nil {
 			c.onRetry(attempt, err)
 		}
@@ -186,14 +196,37 @@ func unwrapPermanent(err error) (error, bool) {
 	return nil, false
 }
 
-// call makes one attempt under the attempt timeout, if any.
-func (c *config) call(ctx context.Context, fn func(context.Context) error) error {
+// call makes one attempt under the attempt timeout, if any, and reports
+// whether that timeout ended it.
+func (c *config) call(ctx context.Context, fn func(context.Context) error) (error, bool) {
 	if c.attemptTimeout <= 0 {
-		return fn(ctx)
+		return fn(ctx), false
 	}
 	actx, cancel := context.WithTimeout(ctx, c.attemptTimeout)
 	defer cancel()
-	return fn(actx)
+	err := fn(actx)
+	return err, err != nil && actx.Err() != nil && ctx.Err() == nil
+}
+
+// outcomeOf classifies a retryable failure for a Budget: OutcomeOverloaded
+// for an error with a RetryAfter method, OutcomeTimedOut when the attempt
+// timeout ended the attempt or the error is a timeout
+// (context.DeadlineExceeded, or an error whose Timeout() is true, as a
+// net.Error's), else OutcomeTransient. Do only asks while the caller's
+// context is alive.
+func outcomeOf(err error, timedOut bool) Outcome {
+	var ra retryAfterer
+	if errors.As(err, &ra) {
+		return OutcomeOverloaded
+	}
+	if timedOut || errors.Is(err, context.DeadlineExceeded) {
+		return OutcomeTimedOut
+	}
+	var te interface{ Timeout() bool }
+	if errors.As(err, &te) && te.Timeout() {
+		return OutcomeTimedOut
+	}
+	return OutcomeTransient
 }
 
 // giveUp reports e and returns it.

@@ -2,7 +2,9 @@ package retryhttp
 
 import (
 	"context"
+	"errors"
 	"io"
+	"log/slog"
 	"math/rand/v2"
 	"net/http"
 	"time"
@@ -40,27 +42,35 @@ func (c *call) run() (*http.Response, error) {
 	replayable := req.Body == nil || req.Body == http.NoBody || req.GetBody != nil
 	send := req
 	var timer *time.Timer
+	var ticket retry.Ticket // the budget's ticket for the retry being made
 	for attempt := 1; ; attempt++ {
 		resp, err := c.attempt(send)
+		t := ticket
+		ticket = 0
 		if err == nil && resp.StatusCode == http.StatusUnauthorized {
-			c.outcome(attempt, true, nil)
+			c.outcome(t, retry.OutcomeOK, attempt, nil)
 			if c.t.onUnauthorized != nil {
 				c.t.onUnauthorized(resp)
 			}
 			return c.response(resp, attempt, nil), nil
 		}
 		if !c.wants(resp, err) {
-			c.outcome(attempt, err == nil, err)
+			c.outcome(t, retry.OutcomeOK, attempt, err)
 			return c.response(resp, attempt, nil), err
 		}
 		failure := err
 		if err == nil {
 			failure = &StatusError{StatusCode: resp.StatusCode, Status: statusText(resp.StatusCode)}
 		}
-		c.outcome(attempt, false, failure)
 		if !replayable || !(idempotent(req, &c.pol) || err != nil && neverSent(err)) {
+			c.outcome(t, retry.OutcomeOK, attempt, failure)
 			return c.response(resp, attempt, nil), err // not safe to repeat
 		}
+		kind := retry.OutcomeOK // the caller's context ended: no retry is wanted
+		if c.ctx.Err() == nil {
+			kind = outcomeOf(resp, err)
+		}
+		c.outcome(t, kind, attempt, failure)
 		c.errs = append(c.errs, failure)
 		if attempt > c.pol.retries || c.ctx.Err() != nil {
 			return c.stop(resp, attempt, c.ctx.Err())
@@ -73,7 +83,11 @@ func (c *call) run() (*http.Response, error) {
 		if gerr != nil {
 			return c.stop(resp, attempt, gerr)
 		}
-		if c.budget != nil && !c.budget.AllowRetry() {
+		if c.budget != nil {
+			ticket, _ = c.budget.AllowRetry(kind)
+		}
+		if c.budget != nil && ticket == 0 {
+			c.logRefusal()
 			closeReadCloser(body)
 			c.event(retry.EventBudgetRejected, attempt, 0, failure)
 			return c.stop(resp, attempt, retry.ErrBudgetExhausted)
@@ -93,7 +107,9 @@ func (c *call) run() (*http.Response, error) {
 			select {
 			case <-c.ctx.Done():
 				closeReadCloser(body)
-				c.cancelRetry()
+				if ticket != 0 {
+					c.budget.CancelRetry(ticket)
+				}
 				return nil, c.giveUp(attempt, c.ctx.Err())
 			case <-timer.C:
 			}
@@ -112,18 +128,53 @@ func (c *call) wants(resp *http.Response, err error) bool {
 	return DefaultCondition(resp, err)
 }
 
-// cancelRetry gives back to the budget a retry it granted that will not be
-// made, when the budget can take it back (package budget's can).
-func (c *call) cancelRetry() {
-	if rc, ok := c.budget.(interface{ CancelRetry() }); ok {
-		rc.CancelRetry()
+// outcomeOf classifies a failure that will be retried, for the budget: a
+// 429 or 503, or any response with a Retry-After header, is
+// OutcomeOverloaded; the attempt timeout (ErrAttemptTimeout) or another
+// timeout (context.DeadlineExceeded, an error whose Timeout() is true, as a
+// net.Error's) is OutcomeTimedOut; anything else is OutcomeTransient.
+func outcomeOf(resp *http.Response, err error) retry.Outcome {
+	if err != nil {
+		var te interface{ Timeout() bool }
+		if errors.Is(err, ErrAttemptTimeout) || errors.Is(err, context.DeadlineExceeded) ||
+			errors.As(err, &te) && te.Timeout() {
+			return retry.OutcomeTimedOut
+		}
+		return retry.OutcomeTransient
 	}
+	if resp.StatusCode == http.StatusTooManyRequests || resp.StatusCode == http.StatusServiceUnavailable ||
+		resp.Header.Get("Retry-After") != "" {
+		return retry.OutcomeOverloaded
+	}
+	return retry.OutcomeTransient
 }
 
-// outcome reports an attempt's end to the budget and to Notify.
-func (c *call) outcome(attempt int, ok bool, err error) {
+// logRefusal writes one record when the budget that refused a retry says
+// its refusals are due a report (package budget's does, at most once per
+// its Window).
+func (c *call) logRefusal() {
+	r, ok := c.budget.(interface{ Refusal() (string, bool) })
+	if !ok {
+		return
+	}
+	l := c.t.log()
+	if l == nil || !l.Enabled(c.ctx, slog.LevelWarn) {
+		return
+	}
+	reason, report := r.Refusal()
+	if !report {
+		return
+	}
+	host := c.req.URL.Host
+	l.LogAttrs(c.ctx, slog.LevelWarn, "retry budget for host "+host+" is throttling retries: "+reason,
+		slog.String("host", host), slog.String("reason", reason))
+}
+
+// outcome reports an attempt's end to the budget (t is the zero Ticket for
+// the first attempt) and to Notify.
+func (c *call) outcome(t retry.Ticket, o retry.Outcome, attempt int, err error) {
 	if c.budget != nil {
-		c.budget.Outcome(attempt > 1, ok)
+		c.budget.Outcome(t, o)
 	}
 	c.event(retry.EventAttempt, attempt, 0, err)
 }
