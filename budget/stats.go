@@ -79,3 +79,22 @@ func (b *Budget) counts() counts {
 	}
 	return c
 }
+
+// Params are a Budget's settings, as New made them from its options: for
+// code that builds on a Budget, such as redisstore's shared one.
+type Params struct {
+	Burst  float64       // Burst
+	Ratio  float64       // Ratio: tokens per success
+	Cost   [4]float64    // Cost, indexed by retry.Outcome ([retry.OutcomeOK] is 0)
+	Window time.Duration // Window
+}
+
+// Params returns b's settings.
+func (b *Budget) Params() Params {
+	p := Params{Burst: float64(b.burst) / unit, Ratio: float64(b.earn) / unit, Window: time.Duration(b.window)}
+	for i := range b.cost {
+		p.Cost[i] = float64(b.cost[i]) / unit
+	}
+	p.Cost[retry.OutcomeOK] = 0
+	return p
+}
