@@ -5,8 +5,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/nop-platform/retry/breaker"
 	"github.com/nop-platform/retry"
+	"github.com/nop-platform/retry/breaker"
 	"github.com/nop-platform/retry/budget"
 )
 

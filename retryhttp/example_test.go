@@ -91,8 +91,9 @@ func ExampleNewTransport() {
 func ExampleWithRetry() {
 	srv := flaky(4)
 	defer srv.Close()
-	// Budget(nil): show every retry. By default a host's retry budget stops
-	// retrying after three failed retries in a row (see ExampleBudget).
+	// Budget(nil): show every retry whatever the host's state. By default a
+	// host's retry budget gives a healthy host every retry, and stops
+	// retrying once failed retries have spent it (see ExampleBudget).
 	client := retryhttp.NewClient(retryhttp.Logger(nil), retryhttp.Budget(nil))
 
 	req, _ := http.NewRequest(http.MethodGet, srv.URL+"/special-endpoint", nil)
