@@ -1,7 +1,9 @@
 package budget_test
 
 import (
+	"context"
 	"errors"
+	"log/slog"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -285,5 +287,21 @@ func TestNoAlloc(t *testing.T) {
 	})
 	if n != 0 {
 		t.Errorf("%v allocations per run", n)
+	}
+}
+
+// TestRefusalLogged: retry.Do with a Logger writes one record when the
+// budget starts refusing, not one per call.
+func TestRefusalLogged(t *testing.T) {
+	b := mustNew(t, budget.Burst(3))
+	var logs strings.Builder
+	l := slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelWarn}))
+	for range 10 {
+		_ = retry.Do(t.Context(), func(context.Context) error { return errors.New("down") },
+			retry.MaxAttempts(4), retry.BaseDelay(0), retry.WithBudget(b), retry.Logger(l), retry.Name("inventory"))
+	}
+	want := "retry budget for inventory is throttling retries: 3 of the last 3 retries failed, 1 refused, 2 of 2 first attempts failed"
+	if n := strings.Count(logs.String(), "is throttling retries"); n != 1 || !strings.Contains(logs.String(), want) {
+		t.Errorf("%d throttling records, want 1 containing %q:\n%s", n, want, logs.String())
 	}
 }
