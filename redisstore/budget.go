@@ -74,6 +74,11 @@ type Budget struct {
 	fleet    float64 // the fleet's bucket, leases included, at the last sync
 	members  int
 	denied   int64
+	// Refusal's report of the fleet's refusals
+	lastDenied int64
+	reportAt   time.Time
+	reported   bool
+	reason     string
 
 	lastWrite time.Time // flusher only
 }
@@ -199,10 +204,29 @@ func (b *Budget) refund(t retry.Ticket) {
 	b.mu.Unlock()
 }
 
-// Refusal says why the last retry was refused; see budget.Budget.Refusal.
-// It reports the local budget's figures, and the fleet's bucket when that
-// refused it.
-func (b *Budget) Refusal() (reason string, report bool) { return b.loc.Refusal() }
+// Refusal says why retries are being refused, at most once per Window;
+// see budget.Budget.Refusal. It reports the local budget's figures when the
+// local budget refused, and the fleet's bucket when that did.
+func (b *Budget) Refusal() (reason string, report bool) {
+	if r, ok := b.loc.Refusal(); ok {
+		return r, true
+	}
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	now := time.Now()
+	if b.denied == b.lastDenied || b.reported && now.Sub(b.reportAt) < b.p.Window {
+		if b.reason != "" {
+			return b.reason, false
+		}
+		r, _ := b.loc.Refusal()
+		return r, false
+	}
+	b.reason = fmt.Sprintf("the fleet's bucket refused %d retries: lease %.3g tokens of a share of %.3g; "+
+		"the fleet's bucket %.3g of %.3g tokens across %d processes at the last sync",
+		b.denied-b.lastDenied, b.lease, b.p.Burst/float64(max(b.members, 1)), b.fleet, b.p.Burst, b.members)
+	b.lastDenied, b.reportAt, b.reported = b.denied, now, true
+	return b.reason, true
+}
 
 // Local returns the local budget, for metrics (promretry.Metrics.Budget).
 // Use the shared Budget itself for calls: retries granted by the local one

@@ -2,6 +2,7 @@ package redisstore_test
 
 import (
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -46,6 +47,22 @@ func TestSharedBudgetLimitsFleet(t *testing.T) {
 	}
 	if denied == 0 {
 		t.Fatal("no retry was refused by the fleet's bucket")
+	}
+	reports := 0
+	for _, b := range shared {
+		if reason, report := b.Refusal(); report {
+			reports++
+			t.Logf("refusal: %s", reason)
+			if !strings.Contains(reason, "the fleet's bucket refused") {
+				t.Errorf("reason %q does not say the fleet's bucket refused", reason)
+			}
+		}
+		if _, report := b.Refusal(); report {
+			t.Error("a second report within the Window")
+		}
+	}
+	if reports == 0 {
+		t.Error("no process reported the fleet's refusals")
 	}
 }
 
