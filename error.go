@@ -144,13 +144,14 @@ type timeouter interface{ Timeout() bool }
 
 // outcomeOf classifies a retryable failure for a budget: an error that asks
 // for a wait (RetryAfter) says the dependency is overloaded; a timeout (the
-// attempt's deadline, or an error whose Timeout() is true) timed out; any
+// attempt timeout ended the attempt, or an error matching
+// context.DeadlineExceeded or whose Timeout() is true) timed out; any
 // other failure is transient.
-func outcomeOf(err error) engine.Outcome {
+func outcomeOf(err error, timedOut bool) engine.Outcome {
 	if _, ok := find(err, asRetryAfterer); ok {
 		return engine.OutcomeOverloaded
 	}
-	if errors.Is(err, context.DeadlineExceeded) {
+	if timedOut || errors.Is(err, context.DeadlineExceeded) {
 		return engine.OutcomeTimedOut
 	}
 	if t, ok := find(err, asTimeouter); ok && t.Timeout() {

@@ -198,26 +198,6 @@ func Around(start func(ctx context.Context) (context.Context, func(err error))) 
 // Options combines several options into one, applied in order.
 func Options(opts ...Option) Option { return Option{kind: kMany, v: opts} }
 
-// Budget limits retries across many calls (see package budget for the
-// implementation). It must be safe for concurrent use.
-type Budget interface {
-	// Request records a first attempt.
-	Request()
-	// AllowRetry reports whether a retry may be made now; a true answer
-	// spends from the budget.
-	AllowRetry() bool
-	// Outcome records the end of an attempt: whether it was a retry, and
-	// whether it ended the call's need to retry: ok is true for a success,
-	// for an error that is not retried (Permanent, rejected by On or If, or
-	// the caller's context ending), and for an HTTP client also for a
-	// response it does not retry (a 404).
-	Outcome(retry, ok bool)
-}
-
-// A Budget may also have a method CancelRetry(), to take back a retry that
-// AllowRetry granted but that was never made (the context ended during the
-// wait before it, or the function panicked); Do calls it when present.
-
 // Validate reports the first invalid option, or a conflict between options
 // (a base delay above the max delay), as Do would, without calling anything:
 // for options built from a config file or flags at start-up. The error

@@ -120,9 +120,9 @@ func (c *config) loop(ctx context.Context, fn func(context.Context) error, first
 	l.Begin(ctx)
 	defer l.Finish()
 	for {
-		err := first
+		err, timedOut := first, false
 		if l.Attempt() > 1 || first == nil {
-			err = c.call(ctx, fn)
+			err, timedOut = c.call(ctx, fn)
 		}
 		inner, isPerm := unwrapPermanent(err)
 		res := engine.Result{Err: err}
@@ -133,7 +133,7 @@ func (c *config) loop(ctx context.Context, fn func(context.Context) error, first
 			// reports it as a give-up (an *Error with the context's error).
 			res.Retryable = ok || !live
 			if ok && live {
-				res.Outcome = outcomeOf(err)
+				res.Outcome = outcomeOf(err, timedOut)
 				res.RetryAfter = retryAfter(err)
 			}
 		}
@@ -171,12 +171,14 @@ func unwrapPermanent(err error) (error, bool) {
 	return nil, false
 }
 
-// call makes one attempt under the attempt timeout, if any.
-func (c *config) call(ctx context.Context, fn func(context.Context) error) error {
+// call makes one attempt under the attempt timeout, if any, and reports
+// whether that timeout ended it.
+func (c *config) call(ctx context.Context, fn func(context.Context) error) (error, bool) {
 	if c.attemptTimeout <= 0 {
-		return fn(ctx)
+		return fn(ctx), false
 	}
 	actx, cancel := context.WithTimeout(ctx, c.attemptTimeout)
 	defer cancel()
-	return fn(actx)
+	err := fn(actx)
+	return err, err != nil && actx.Err() != nil && ctx.Err() == nil
 }

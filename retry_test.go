@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -400,26 +401,59 @@ func TestOnRetryNotifyAndLog(t *testing.T) {
 type countingBudget struct {
 	left                            int
 	requests, retries, oks, cancels int
+	kinds                           []Outcome // AllowRetry's outcomes, in order
+	next                            Ticket
 }
 
-func (b *countingBudget) CancelRetry() { b.cancels++; b.left++ }
+func (b *countingBudget) CancelRetry(t Ticket) {
+	if t != 0 {
+		b.cancels++
+		b.left++
+	}
+}
 
 func (b *countingBudget) Request() { b.requests++ }
-func (b *countingBudget) AllowRetry() bool {
+func (b *countingBudget) AllowRetry(o Outcome) (Ticket, bool) {
+	b.kinds = append(b.kinds, o)
 	if b.left == 0 {
-		return false
+		return 0, false
 	}
 	b.left--
-	return true
+	b.next++
+	return b.next, true
 }
-func (b *countingBudget) Outcome(retry, ok bool) {
-	if retry {
+func (b *countingBudget) Outcome(t Ticket, o Outcome) {
+	if t != 0 {
 		b.retries++
 	}
-	if ok {
+	if o == OutcomeOK {
 		b.oks++
 	}
 }
+
+// TestBudgetOutcomes: Do tells the budget why an attempt failed.
+func TestBudgetOutcomes(t *testing.T) {
+	b := &countingBudget{left: 10}
+	errs := []error{errConn, retryAfterError{}, context.DeadlineExceeded}
+	n := 0
+	_ = Do(t.Context(), func(ctx context.Context) error {
+		n++
+		if n <= len(errs) {
+			return errs[n-1]
+		}
+		<-ctx.Done() // the attempt timeout
+		return ctx.Err()
+	}, BaseDelay(0), MaxAttempts(5), AttemptTimeout(time.Millisecond), WithBudget(b))
+	want := []Outcome{OutcomeTransient, OutcomeOverloaded, OutcomeTimedOut, OutcomeTimedOut}
+	if !slices.Equal(b.kinds, want) {
+		t.Fatalf("outcomes %v, want %v", b.kinds, want)
+	}
+}
+
+type retryAfterError struct{}
+
+func (retryAfterError) Error() string             { return "slow down" }
+func (retryAfterError) RetryAfter() time.Duration { return 0 }
 
 func TestBudget(t *testing.T) {
 	b := &countingBudget{left: 1}

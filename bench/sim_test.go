@@ -33,8 +33,10 @@ type simConfig struct {
 	// recovery is measured in buckets of this much, by request start.
 	bucket time.Duration
 	// (d) overload: a server of workers workers, each request taking
-	// service, with a queue of queue; Poisson arrivals at overRate per
-	// second for overFor, then underRate for underFor.
+	// service, with a queue of queue; Poisson arrivals at underRate per
+	// second for warmFor, then overRate for overFor, then underRate for
+	// underFor.
+	warmFor             time.Duration
 	workers             int
 	service             time.Duration
 	queue               int
@@ -57,8 +59,8 @@ var tableConfig = simConfig{
 	transientN: 4000,
 	bucket:     100 * time.Millisecond,
 	workers:    4, service: 20 * time.Millisecond, queue: 150, // capacity 200/s, queue 0.75 s deep
-	overRate: 300, underRate: 160, // 1.5x, then 0.8x
-	overFor: 3 * time.Second, underFor: 5 * time.Second,
+	overRate: 300, underRate: 160, // 0.8x, then 1.5x, then 0.8x
+	warmFor: 2 * time.Second, overFor: 3 * time.Second, underFor: 5 * time.Second,
 	overBucket: 250 * time.Millisecond,
 }
 
@@ -79,10 +81,19 @@ const (
 // fresh connection pool: no retries, ours with its budget (the default) and
 // without, and the peers with an HTTP integration.
 func simClients(t testing.TB, p Policy) []func() HTTPClient {
+	var out []func() HTTPClient
+	for _, f := range simClientsFor(t) {
+		out = append(out, func() HTTPClient { return f(p) })
+	}
+	return out
+}
+
+// simClientsFor is simClients with the policy given to each maker.
+func simClientsFor(t testing.TB) []func(Policy) HTTPClient {
 	names := []string{"bare", "nop", "nop-nobudget", "retryablehttp", "failsafe"}
-	out := make([]func() HTTPClient, len(names))
+	out := make([]func(Policy) HTTPClient, len(names))
 	for i, name := range names {
-		out[i] = func() HTTPClient {
+		out[i] = func(p Policy) HTTPClient {
 			base := newPool(t)
 			cs := append(HTTPClients(p, base), nopHTTPClient("nop-nobudget", p, base, retryhttp.Budget(nil)))
 			return clientNamed(cs, name)
@@ -144,6 +155,10 @@ func outageThen(end time.Duration) faultRule {
 // simResult is one library's row.
 type simResult struct {
 	name string
+	// (e) a fresh client against a host answering 503: the attempts of one
+	// request with 5 retries, and of 3 concurrent first requests with the
+	// policy's retries.
+	fresh5, fresh3 int
 	// (a)
 	seqAttempts, concAttempts float64
 	seqN, concN               int
@@ -154,6 +169,7 @@ type simResult struct {
 	recovered   bool
 	firstSecond float64 // success of the requests started in the first second after
 	// (d)
+	goodWarm                  float64 // successes per second before the overload
 	goodDuring, goodAfter     float64 // successes per second, by when they ended
 	overRecovery              time.Duration
 	overRecovered             bool
@@ -161,7 +177,7 @@ type simResult struct {
 	overServed, overWasted    int64
 	overRejected, overOffered int64
 	timeline                  string           // goodput per overBucket*2 through the overload run
-	took                      [4]time.Duration // per scenario run
+	took                      [5]time.Duration // per scenario run
 }
 
 // outageMargin: attempts per request with concurrent callers count the
@@ -171,19 +187,46 @@ const outageMargin = 150 * time.Millisecond
 
 // runSim runs every scenario against the client that newClient makes (a
 // fresh one, on a fresh pool, for each scenario) with policy p.
-func runSim(t testing.TB, cfg simConfig, p Policy, newClient func() HTTPClient) simResult {
+func runSim(t testing.TB, cfg simConfig, p Policy, newClient func(Policy) HTTPClient) simResult {
 	var r simResult
-	r.name = newClient().Name
+	r.name = newClient(p).Name
 	for i, scenario := range []func(testing.TB, simConfig, Policy, HTTPClient, *simResult){
 		simOutage, simRecovery, simTransient, simOverload,
 	} {
 		began := time.Now()
-		c := newClient()
+		c := newClient(p)
 		scenario(t, cfg, p, c, &r)
 		c.CloseIdleConnections()
 		r.took[i] = time.Since(began)
 	}
+	began := time.Now()
+	simFresh(t, p, newClient, &r)
+	r.took[4] = time.Since(began)
 	return r
+}
+
+// simFresh is (e): fresh clients against a host that answers 503 to every
+// attempt: one request with 5 retries (for our client the same as
+// retryhttp.WithRetry(req, retryhttp.MaxRetries(5)) on a default client),
+// and 3 concurrent first requests with p's retries. A budget that lets a
+// host with no sign of trouble have every retry makes 6 and
+// 3 x p.Attempts attempts.
+func simFresh(t testing.TB, p Policy, newClient func(Policy) HTTPClient, r *simResult) {
+	p6 := p
+	p6.Attempts = 6
+	s := newFaultServer(t, failAll)
+	c := newClient(p6)
+	together(c, s, 1)
+	r.fresh5 = s.attempts()
+	c.CloseIdleConnections()
+	s.Close()
+
+	s = newFaultServer(t, failAll)
+	c = newClient(p)
+	together(c, s, 3)
+	r.fresh3 = s.attempts()
+	c.CloseIdleConnections()
+	s.Close()
 }
 
 // simOutage is (a) with one caller: back-to-back requests in an outage.
@@ -223,14 +266,18 @@ func simOverload(t testing.TB, cfg simConfig, p Policy, c HTTPClient, r *simResu
 	// last, so that the requests started before the end meet the same load
 	// to their last attempt; the tail is not measured, and its requests are
 	// cancelled when it ends.
-	drop, end := cfg.overFor, cfg.overFor+cfg.underFor
+	rise := cfg.warmFor
+	drop := rise + cfg.overFor
+	end := drop + cfg.underFor
 	tail := time.Duration(p.Attempts)*p.AttemptTimeout + time.Duration(p.Retries())*p.maxDelay()
-	arrivals := poisson(arrivalSeed, []float64{cfg.overRate, cfg.underRate}, []time.Duration{cfg.overFor, cfg.underFor + tail})
+	arrivals := poisson(arrivalSeed, []float64{cfg.underRate, cfg.overRate, cfg.underRate},
+		[]time.Duration{cfg.warmFor, cfg.overFor, cfg.underFor + tail})
 	recs := openLoop(c, s, arrivals, end+tail)
-	r.goodDuring = goodput(recs, 0, drop)
+	r.goodWarm = goodput(recs, 0, rise)
+	r.goodDuring = goodput(recs, rise, drop)
 	r.goodAfter = goodput(recs, end-cfg.lastWindow(), end)
 	r.overRecovery, r.overRecovered = stableRecovered(recs, drop, end, cfg.overBucket, overloadRecoveredAt)
-	r.loadDuring = s.arrivedPerSecond(0, drop)
+	r.loadDuring = s.arrivedPerSecond(rise, drop)
 	r.loadAfter = s.arrivedPerSecond(drop, end)
 	r.overServed, r.overWasted, r.overRejected = s.counted("served"), s.counted("wasted"), s.counted("rejected") // tail included
 	r.overOffered = int64(countIn(arrivals, 0, end))
@@ -363,7 +410,7 @@ func TestTablesSim(t *testing.T) {
 		cfg.queue = *simQueue
 	}
 	var rows []simResult
-	for _, newClient := range simClients(t, Sim) {
+	for _, newClient := range simClientsFor(t) {
 		began := time.Now()
 		r := runSim(t, cfg, Sim, newClient)
 		t.Logf("%s: %.1fs (scenarios: %v); outage: %d and %d requests measured; overload: offered %d, served %d (wasted %d), rejected %d, tail included;\n"+
@@ -373,6 +420,37 @@ func TestTablesSim(t *testing.T) {
 		rows = append(rows, r)
 	}
 	fmt.Print(simTable(cfg, Sim, rows))
+	checkTargets(t, cfg, rows)
+}
+
+// checkTargets checks issue 14's targets on the table's rows: our client
+// gives a fresh host every retry (6 and 12 attempts), costs at most 1.05
+// attempts per request in an outage, never less success than naive retry
+// under 30% random failures, recovers from the outage within a second, and
+// from the overload no later than a client without retries (within one
+// bucket).
+func checkTargets(t *testing.T, cfg simConfig, rows []simResult) {
+	byName := map[string]simResult{}
+	for _, r := range rows {
+		byName[r.name] = r
+	}
+	nop, bare, naive := byName["nop"], byName["bare"], byName["nop-nobudget"]
+	if nop.fresh5 != 6 || nop.fresh3 != 12 {
+		t.Errorf("nop on a fresh host: %d and %d attempts, want 6 and 12", nop.fresh5, nop.fresh3)
+	}
+	if nop.seqAttempts > 1.05 || nop.concAttempts > 1.05 {
+		t.Errorf("nop in an outage: %.3f and %.3f attempts per request, want at most 1.05", nop.seqAttempts, nop.concAttempts)
+	}
+	if nop.transSuccess < naive.transSuccess {
+		t.Errorf("nop under 30%% failures: %.2f%% success, naive retry %.2f%%", 100*nop.transSuccess, 100*naive.transSuccess)
+	}
+	if !nop.recovered || nop.recovery > time.Second {
+		t.Errorf("nop recovered from the outage after %v (%v), want within 1s", nop.recovery, nop.recovered)
+	}
+	if !nop.overRecovered || bare.overRecovered && nop.overRecovery > bare.overRecovery+cfg.overBucket {
+		t.Errorf("nop recovered from the overload after %v (%v), bare after %v (%v)",
+			nop.overRecovery, nop.overRecovered, bare.overRecovery, bare.overRecovered)
+	}
 }
 
 func simTable(cfg simConfig, p Policy, rows []simResult) string {
@@ -380,9 +458,9 @@ func simTable(cfg simConfig, p Policy, rows []simResult) string {
 	capacity := float64(cfg.workers) / cfg.service.Seconds()
 	fmt.Fprintf(&b, "\nPolicy: %d retries, waits %v doubling (to at most %v), no jitter, attempt timeout %v; each client on its own pool.\n\n",
 		p.Retries(), p.Delay, p.MaxDelay, p.AttemptTimeout)
-	fmt.Fprintf(&b, "| library | outage att/req, 1 caller | outage att/req, %d callers | 30%%: success | 30%%: att/req | recovery to ≥%.2f%% | success, 1st s after | overload goodput, during (/s) | goodput, last %v (/s) | recovered after the drop |\n",
+	fmt.Fprintf(&b, "| library | fresh, 5 retries vs 503: attempts | fresh, 3 at once vs 503: attempts | outage att/req, 1 caller | outage att/req, %d callers | 30%%: success | 30%%: att/req | recovery to ≥%.2f%% | success, 1st s after | overload goodput, before / during (/s) | goodput, last %v (/s) | recovered after the drop |\n",
 		cfg.callers, 100*recoveredAt, cfg.lastWindow())
-	b.WriteString("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n")
+	b.WriteString("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n")
 	for _, r := range rows {
 		rec := "never"
 		if r.recovered {
@@ -392,25 +470,29 @@ func simTable(cfg simConfig, p Policy, rows []simResult) string {
 		if r.overRecovered {
 			over = fmt.Sprintf("%.2f s", r.overRecovery.Seconds())
 		}
-		fmt.Fprintf(&b, "| %s | %.2f | %.2f | %.2f%% | %.2f | %s | %.2f%% | %.0f | %.0f | %s |\n",
-			r.name, r.seqAttempts, r.concAttempts, 100*r.transSuccess, r.transAttempts, rec,
-			100*r.firstSecond, r.goodDuring, r.goodAfter, over)
+		fmt.Fprintf(&b, "| %s | %d | %d | %.2f | %.2f | %.2f%% | %.2f | %s | %.2f%% | %.0f / %.0f | %.0f | %s |\n",
+			r.name, r.fresh5, r.fresh3, r.seqAttempts, r.concAttempts, 100*r.transSuccess, r.transAttempts, rec,
+			100*r.firstSecond, r.goodWarm, r.goodDuring, r.goodAfter, over)
 	}
-	fmt.Fprintf(&b, "\nOutage: every attempt 503; attempts per request of the requests started after %v (1 caller: %v run; %d callers: until %v before the outage ends).\n",
+	fmt.Fprintf(&b, "\nFresh: a new client per case, every attempt 503: one request with 5 retries (want 6), 3 concurrent first requests with %d retries (want %d).\n",
+		p.Retries(), 3*p.Attempts)
+	fmt.Fprintf(&b, "Outage: every attempt 503; attempts per request of the requests started after %v (1 caller: %v run; %d callers: until %v before the outage ends).\n",
 		cfg.skip, cfg.outage, cfg.callers, outageMargin)
 	fmt.Fprintf(&b, "30%%: ids 1..%d by %d callers, attempt k of request i fails by a hash of (i, k): the same faults for every library; naive retry: %.2f%%.\n",
 		cfg.transientN, cfg.callers, 100*naiveSuccess)
 	fmt.Fprintf(&b, "Recovery: %d callers, %v outage then 30%% failures for %v; first %v bucket of requests (by start) with success ≥ %.2f%%.\n",
 		cfg.callers, cfg.outage, cfg.after, cfg.bucket, 100*recoveredAt)
-	fmt.Fprintf(&b, "Overload: capacity %.0f/s (%d workers × %v), FIFO queue of %d, 503 beyond; Poisson arrivals %.0f/s for %v, then %.0f/s for %v;\n",
-		capacity, cfg.workers, cfg.service, cfg.queue, cfg.overRate, cfg.overFor, cfg.underRate, cfg.underFor)
+	fmt.Fprintf(&b, "Overload: capacity %.0f/s (%d workers × %v), FIFO queue of %d, 503 beyond; Poisson arrivals %.0f/s for %v, %.0f/s for %v, then %.0f/s for %v;\n",
+		capacity, cfg.workers, cfg.service, cfg.queue, cfg.underRate, cfg.warmFor, cfg.overRate, cfg.overFor, cfg.underRate, cfg.underFor)
 	fmt.Fprintf(&b, "goodput by when requests ended; recovered: from when every %v bucket of requests (by start) succeeds ≥ %.0f%% to the end.\n",
 		cfg.overBucket, 100*overloadRecoveredAt)
-	arrivals := poisson(arrivalSeed, []float64{cfg.overRate, cfg.underRate}, []time.Duration{cfg.overFor, cfg.underFor})
-	end, last := cfg.overFor+cfg.underFor, cfg.lastWindow()
-	fmt.Fprintf(&b, "Overload arrivals: %.0f/s during, %.0f/s after the drop, %.0f/s in the last %v.\n",
-		float64(countIn(arrivals, 0, cfg.overFor))/cfg.overFor.Seconds(),
-		float64(countIn(arrivals, cfg.overFor, end))/cfg.underFor.Seconds(),
+	arrivals := poisson(arrivalSeed, []float64{cfg.underRate, cfg.overRate, cfg.underRate}, []time.Duration{cfg.warmFor, cfg.overFor, cfg.underFor})
+	rise, drop := cfg.warmFor, cfg.warmFor+cfg.overFor
+	end, last := drop+cfg.underFor, cfg.lastWindow()
+	fmt.Fprintf(&b, "Overload arrivals: %.0f/s before, %.0f/s during, %.0f/s after the drop, %.0f/s in the last %v.\n",
+		float64(countIn(arrivals, 0, rise))/max(rise.Seconds(), 1e-9),
+		float64(countIn(arrivals, rise, drop))/cfg.overFor.Seconds(),
+		float64(countIn(arrivals, drop, end))/cfg.underFor.Seconds(),
 		float64(countIn(arrivals, end-last, end))/last.Seconds(), last)
 	return b.String()
 }

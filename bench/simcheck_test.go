@@ -179,7 +179,7 @@ func TestSimSmall(t *testing.T) {
 	p := Tables
 	p.AttemptTimeout = 50 * time.Millisecond
 	want := map[string]float64{"bare": 1, "nop": 1, "nop-nobudget": 4}
-	for _, newClient := range simClients(t, p)[:3] {
+	for _, newClient := range simClientsFor(t)[:3] {
 		r := runSim(t, cfg, p, newClient)
 		t.Logf("%+v", r)
 		if r.seqN == 0 || r.concN == 0 {

@@ -137,6 +137,17 @@ func (s *simServer) hitsOf(id uint64) int {
 	return s.hits[id]
 }
 
+// attempts returns the attempts of every request.
+func (s *simServer) attempts() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	n := 0
+	for _, h := range s.hits {
+		n += h
+	}
+	return n
+}
+
 // arrivedPerSecond returns the attempts that arrived in [from, to), per
 // second; from and to are rounded down to slots.
 func (s *simServer) arrivedPerSecond(from, to time.Duration) float64 {
@@ -229,6 +240,20 @@ func openLoop(c HTTPClient, s *simServer, arrivals []time.Duration, stop time.Du
 	for i, at := range arrivals {
 		time.Sleep(time.Until(start.Add(at)))
 		wg.Go(func() { out[i] = send(ctx, c, s, uint64(i+1), start) })
+	}
+	wg.Wait()
+	return out
+}
+
+// together sends requests 1 to n through c at once, each on its own
+// goroutine, and waits for them.
+func together(c HTTPClient, s *simServer, n int) []record {
+	start := time.Now()
+	s.begin(start)
+	out := make([]record, n)
+	var wg sync.WaitGroup
+	for i := range n {
+		wg.Go(func() { out[i] = send(context.Background(), c, s, uint64(i+1), start) })
 	}
 	wg.Wait()
 	return out

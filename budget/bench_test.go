@@ -9,7 +9,7 @@ import (
 )
 
 // The hot path: every call makes Request and, when it succeeds at once,
-// Outcome(false, true).
+// Outcome(0, OutcomeOK).
 
 func BenchmarkRequest(b *testing.B) {
 	bu := mustNewB(b)
@@ -23,11 +23,10 @@ func BenchmarkRequest(b *testing.B) {
 
 func BenchmarkOutcomeSuccess(b *testing.B) {
 	bu := mustNewB(b)
-	bu.Outcome(false, true) // earn slack: the gate at rest
 	b.ReportAllocs()
 	b.RunParallel(func(pb *testing.PB) {
 		for pb.Next() {
-			bu.Outcome(false, true)
+			bu.Outcome(0, retry.OutcomeOK) // the bucket is full: one load
 		}
 	})
 }
@@ -35,14 +34,14 @@ func BenchmarkOutcomeSuccess(b *testing.B) {
 // BenchmarkRetry is the cold path: a failed first attempt, a retry granted
 // and its success.
 func BenchmarkRetry(b *testing.B) {
-	bu := mustNewB(b, budget.Ratio(1000))
+	bu := mustNewB(b)
 	b.ReportAllocs()
 	b.RunParallel(func(pb *testing.PB) {
 		for pb.Next() {
 			bu.Request()
-			bu.Outcome(false, false)
-			if bu.AllowRetry() {
-				bu.Outcome(true, true)
+			bu.Outcome(0, retry.OutcomeTransient)
+			if t, ok := bu.AllowRetry(retry.OutcomeTransient); ok {
+				bu.Outcome(t, retry.OutcomeOK)
 			}
 		}
 	})

@@ -11,68 +11,78 @@ import (
 
 var _ retry.Budget = (*Budget)(nil)
 
-// eps absorbs float rounding in comparisons of credit and gate points.
-const eps = 1e-9
+// unit is one token in the bucket's fixed point: the bucket counts
+// millionths of a token, so that adding and taking are exact.
+const unit = 1_000_000
 
 // cacheLine is a cache line's size, or a multiple of it.
 const cacheLine = 128
 
 // Budget limits the retries of many calls to one dependency: pass it to
-// retry.Do with retry.WithBudget, or let retryhttp keep one per host. A
-// retry must pass two rules (the package documentation has the details):
+// retry.WithBudget, or let retryhttp keep one per host. It is a token
+// bucket (the package documentation has the arithmetic):
 //
-//   - the cap, over a sliding window: failed retries, plus a tenth of the
-//     successful ones, stay within Ratio times the calls, plus the
-//     MinPerSecond floor;
-//   - the failure gate: once Tolerance retries have failed net of
-//     successes, retries stop until a call succeeds, or until time forgives
-//     a failure, one per Window.
+//   - it starts full, with Burst tokens (default 50);
+//   - a retry costs tokens by the outcome of the attempt before it
+//     (Cost: 1 after a transient failure, 2 after overload or a timeout),
+//     charged when AllowRetry grants it, and refused when the bucket holds
+//     less;
+//   - a retry that succeeds, or is cancelled, gets its cost back;
+//   - every success, first attempt or retry, earns Ratio tokens (default
+//     0.5), up to Burst.
 //
-// Every retry that AllowRetry grants must be settled once: by Outcome
-// after it is made, or by CancelRetry if it will not be.
+// Nothing else refills the bucket: not time. A dependency that is down
+// spends the Burst and then gets no retries until it answers again; first
+// attempts always go through, and their successes are what reopen it.
+//
+// Every retry that AllowRetry grants comes with a Ticket that must be
+// settled once: by Outcome after the retry is made, or by CancelRetry if it
+// will not be. The Ticket carries the cost charged, so the bucket's sums are
+// exact whatever order outcomes arrive in.
 //
 // Methods that read the clock have a twin that takes the time (RequestAt,
-// AllowRetryAt, OutcomeAt, CancelRetryAt, StatsAt), for tests and
-// simulations. Drive a Budget through one family or the other; explicit
-// times must come from time.Now, or be derived from one with Add.
+// AllowRetryAt, OutcomeAt, CancelRetryAt, StatsAt, RefusalAt), for tests and
+// simulations. The clock only decides when Refusal reports.
 //
-// A Budget is safe for concurrent use by any number of goroutines. The cap
-// has no overshoot: retries are granted under a mutex, so concurrent callers
-// are never granted more than the window allows. A successful retry's
-// refund is credited to the tenth of the window where the retry was
-// charged, and leaves the window with it. Outcome and CancelRetry do not
-// say which retry they settle, so they settle the oldest in flight: exact
-// while outcomes come in the order the retries were granted, tenth by
-// tenth. Request, and Outcome for a first attempt, take no lock while the
-// gate is at rest, and no method allocates. The zero value is not ready for
-// use; create Budgets with New.
+// A Budget is safe for concurrent use by any number of goroutines. The
+// bucket is one atomic word, updated by compare-and-swap, so no two
+// concurrent grants can spend the same tokens; no method takes a lock
+// except Refusal when it formats a report, and none allocates except that
+// report (at most once per Window). The zero value is not ready for use;
+// create Budgets with New.
 type Budget struct {
-	epoch   time.Time // origin of the Budget's monotonic clock
-	width   int64     // nanoseconds per slot: a tenth of the window
-	ratio   float64
-	reserve float64 // the floor: MinPerSecond times the window's seconds
-	refund  float64
-	tol     float64 // Tolerance
-	regain  float64 // failures forgiven per nanosecond: one per window
+	epoch  time.Time
+	burst  int64    // bucket size, in millionths
+	earn   int64    // per success
+	cost   [4]int64 // per retry, by the outcome before it
+	window int64    // nanoseconds between reports
 
-	// dirty is false while the gate is at rest: then a first attempt's
-	// success has nothing to record, and Outcome takes no lock. It is read
-	// by every such Outcome, so it shares a cache line with nothing that
-	// Request or the mutex writes.
-	dirty atomic.Bool
-	_     [cacheLine]byte
+	// requests is written by every call; it has a cache line of its own.
+	requests atomic.Int64
+	_        [cacheLine - 8]byte
+	// tokens is read by every success and written only while the bucket
+	// is not full, or by retries.
+	tokens atomic.Int64
+	_      [cacheLine - 8]byte
 
-	slots [nSlots]slot
-	_     [cacheLine]byte
+	seq       atomic.Uint64 // ticket numbers
+	retries   atomic.Int64  // granted
+	succeeded atomic.Int64  // retries that succeeded
+	canceled  atomic.Int64  // retries cancelled
+	failed    [4]atomic.Int64
+	firstFail atomic.Int64 // first attempts that failed
+	denied    atomic.Int64
 
-	mu         sync.Mutex
-	oldPending int64   // pending retries charged to tenths that left the window
-	latest     int64   // the newest slot number claimed
-	debt       float64 // failed retries net of successes, from -slack to tol
-	debtAt     int64   // when debt was last brought up to date
-	dark       bool    // the gate has closed and no call has succeeded since
-	probes     int     // retries allowed while dark whose outcome is pending
-	inflight   int     // retries allowed whose outcome is pending
+	rmu      sync.Mutex             // Refusal's report
+	reportAt atomic.Int64           // when Refusal last reported, Budget clock
+	last     counts                 // the counts at that report; under rmu
+	reason   atomic.Pointer[string] // the last report
+}
+
+// counts is a snapshot of a Budget's counters.
+type counts struct {
+	requests, firstFail, retries, succeeded, canceled, denied int64
+	failed                                                    [4]int64
 }
 
 // New returns a Budget with the defaults changed by opts. An invalid option
@@ -87,109 +97,119 @@ func New(opts ...Option) (*Budget, error) {
 
 func newBudget(c *config, epoch time.Time) *Budget {
 	b := &Budget{
-		epoch:   epoch,
-		width:   int64(c.window / nSlots),
-		ratio:   c.ratio,
-		reserve: c.minPerSec * c.window.Seconds(),
-		refund:  c.refund,
-		tol:     float64(c.tolerance),
-		regain:  1 / float64(c.window),
-		latest:  math.MinInt64,
-		debtAt:  math.MinInt64,
+		epoch:  epoch,
+		burst:  fixed(c.burst),
+		earn:   fixed(c.ratio),
+		window: int64(c.window),
 	}
-	for i := range b.slots {
-		b.slots[i].id.Store(math.MinInt64)
+	for i := range c.cost {
+		b.cost[i] = fixed(c.cost[i])
 	}
-	b.settle()
+	b.tokens.Store(b.burst)
+	b.reportAt.Store(math.MinInt64 / 2) // the first report is due at once
+	empty := ""
+	b.reason.Store(&empty)
 	return b
 }
 
-// Request records a call's first attempt: a deposit of Ratio retries that
-// lasts one window. retry.Do calls it once per call, before the first
-// attempt.
-func (b *Budget) Request() { b.request(b.mono()) }
+// fixed converts tokens to the bucket's fixed point.
+func fixed(f float64) int64 { return int64(math.Round(f * unit)) }
+
+// Request records a call's first attempt. retry.Do calls it once per call,
+// before the first attempt. It is one atomic add.
+func (b *Budget) Request() { b.requests.Add(1) }
 
 // RequestAt is Request at time now.
-func (b *Budget) RequestAt(now time.Time) { b.request(b.nanos(now)) }
+func (b *Budget) RequestAt(time.Time) { b.Request() }
 
-func (b *Budget) request(now int64) {
-	b.slot(b.slotNum(now)).requests.Add(1)
+// AllowRetry reports whether a retry may be made now after an attempt that
+// ended with o, and if so takes its cost (Cost for o) from the bucket and
+// returns the Ticket that settles it. It refuses, with the zero Ticket,
+// when the bucket holds less than the cost. An o of retry.OutcomeOK (which
+// calls for no retry) is charged as transient. retry.Do calls it before
+// each retry, and gives up with retry.ErrBudgetExhausted when it refuses.
+func (b *Budget) AllowRetry(o retry.Outcome) (retry.Ticket, bool) {
+	return b.allowRetry(b.mono(), o)
 }
-
-// AllowRetry reports whether a retry may be made now, and if so charges it
-// to the window. retry.Do calls it before each retry, and gives up with
-// retry.ErrBudgetExhausted when it returns false.
-func (b *Budget) AllowRetry() bool { return b.allowRetry(b.mono()) }
 
 // AllowRetryAt is AllowRetry at time now.
-func (b *Budget) AllowRetryAt(now time.Time) bool { return b.allowRetry(b.nanos(now)) }
-
-func (b *Budget) allowRetry(now int64) bool {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	s := max(b.slotNum(now), b.latest)
-	sl := &b.slots[index(s)]
-	b.claim(sl, s)
-	if !b.gateOpen(now) || b.credit(s) < 1-eps {
-		sl.denied++
-		return false
-	}
-	b.grant(sl)
-	b.admitted()
-	return true
+func (b *Budget) AllowRetryAt(now time.Time, o retry.Outcome) (retry.Ticket, bool) {
+	return b.allowRetry(b.nanos(now), o)
 }
 
-// Outcome records the end of an attempt: whether it was a retry and whether
-// it succeeded. A successful retry gets Refund of its cost back; a failed
-// retry adds a point of debt to the failure gate, and any success takes one
-// off. retry.Do calls it after every attempt.
-func (b *Budget) Outcome(retry, ok bool) {
-	if !retry && (!ok || !b.dirty.Load()) {
-		return // the common case: nothing to record
+func (b *Budget) allowRetry(_ int64, o retry.Outcome) (retry.Ticket, bool) {
+	if o == retry.OutcomeOK || o > retry.OutcomeTimedOut {
+		o = retry.OutcomeTransient
 	}
-	b.outcome(b.mono(), retry, ok)
+	cost := b.cost[o]
+	for {
+		t := b.tokens.Load()
+		if t < cost {
+			b.denied.Add(1)
+			return 0, false
+		}
+		if b.tokens.CompareAndSwap(t, t-cost) {
+			break
+		}
+	}
+	b.retries.Add(1)
+	return retry.Ticket(b.seq.Add(1)<<2 | uint64(o)), true
+}
+
+// Outcome records how an attempt ended: t is the zero Ticket for a first
+// attempt, else the Ticket AllowRetry gave for the retry, which Outcome
+// settles. A success (retry.OutcomeOK) earns Ratio tokens, and a retry's
+// success gets its cost back too; a failed retry keeps its cost. retry.Do
+// calls it after every attempt. For a first attempt's success while the
+// bucket is full, it is one atomic load.
+func (b *Budget) Outcome(t retry.Ticket, o retry.Outcome) {
+	if t == 0 {
+		if o != retry.OutcomeOK {
+			b.firstFail.Add(1)
+			return
+		}
+		b.add(b.earn)
+		return
+	}
+	if o != retry.OutcomeOK {
+		b.failed[min(o, retry.OutcomeTimedOut)].Add(1)
+		return
+	}
+	b.succeeded.Add(1)
+	b.add(b.earn + b.cost[t&3])
 }
 
 // OutcomeAt is Outcome at time now.
-func (b *Budget) OutcomeAt(now time.Time, retry, ok bool) {
-	if !retry && (!ok || !b.dirty.Load()) {
+func (b *Budget) OutcomeAt(_ time.Time, t retry.Ticket, o retry.Outcome) { b.Outcome(t, o) }
+
+// CancelRetry settles a retry that AllowRetry granted but that will not be
+// made (the call's context ended while it waited, or the call gave up for
+// another reason before the attempt began): its cost goes back to the
+// bucket, as if it had never been granted. No Outcome follows it. retry.Do
+// and retryhttp call it when they abandon a granted retry. A zero Ticket is
+// ignored.
+func (b *Budget) CancelRetry(t retry.Ticket) {
+	if t == 0 {
 		return
 	}
-	b.outcome(b.nanos(now), retry, ok)
+	b.canceled.Add(1)
+	b.add(b.cost[t&3])
 }
-
-func (b *Budget) outcome(now int64, retry, ok bool) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	if retry {
-		b.settleRetry(ok)
-	}
-	b.record(now, retry, ok)
-}
-
-// CancelRetry gives back a retry that AllowRetry granted but that will not
-// be made: the call's context ended while it waited, or the call gave up
-// for another reason before the attempt began. No Outcome follows it. The
-// retry's charge is returned in full (it cost the dependency nothing), and
-// so are its place among the retries in flight and, if the gate let it
-// through as a probe, the probe's place: the Budget is as if the retry had
-// never been granted. Like Outcome, it settles the oldest retry in flight
-// (see Budget), whose charge, if it has left the window, has nothing to
-// return.
-//
-// retry.Do and retryhttp call it when they abandon a granted retry. Call it
-// at most once per granted retry, and never for a retry whose Outcome is
-// reported.
-func (b *Budget) CancelRetry() { b.cancelRetry(b.mono()) }
 
 // CancelRetryAt is CancelRetry at time now.
-func (b *Budget) CancelRetryAt(now time.Time) { b.cancelRetry(b.nanos(now)) }
+func (b *Budget) CancelRetryAt(_ time.Time, t retry.Ticket) { b.CancelRetry(t) }
 
-func (b *Budget) cancelRetry(now int64) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	b.uncharge()
-	b.withdrawn(now)
+// add puts n into the bucket, up to Burst.
+func (b *Budget) add(n int64) {
+	for {
+		t := b.tokens.Load()
+		if t >= b.burst || n <= 0 {
+			return
+		}
+		if b.tokens.CompareAndSwap(t, min(t+n, b.burst)) {
+			return
+		}
+	}
 }
 
 // mono reads the Budget's monotonic clock.

@@ -1,8 +1,12 @@
 package budget_test
 
 import (
+	"context"
 	"errors"
-	"math"
+	"log/slog"
+	"strings"
+	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -12,7 +16,7 @@ import (
 
 var _ retry.Budget = (*budget.Budget)(nil)
 
-func mustNew(t *testing.T, opts ...budget.Option) *budget.Budget {
+func mustNew(t testing.TB, opts ...budget.Option) *budget.Budget {
 	t.Helper()
 	b, err := budget.New(opts...)
 	if err != nil {
@@ -21,312 +25,284 @@ func mustNew(t *testing.T, opts ...budget.Option) *budget.Budget {
 	return b
 }
 
-// noGate turns the failure gate off, to test the cap alone.
-var noGate = budget.Tolerance(1e9)
-
-// allowN asks for n retries at now, each failing, and returns how many
-// were allowed.
-func allowN(b *budget.Budget, now time.Time, n int) int {
-	got := 0
-	for range n {
-		if b.AllowRetryAt(now) {
-			got++
-			b.OutcomeAt(now, true, false)
+// drain asks for retries after o, each failing, until one is refused, and
+// returns how many were granted (at most max).
+func drain(b *budget.Budget, o retry.Outcome, limit int) int {
+	n := 0
+	for ; n < limit; n++ {
+		tk, ok := b.AllowRetry(o)
+		if !ok {
+			return n
 		}
+		b.Outcome(tk, max(o, retry.OutcomeTransient)) // it failed
 	}
-	return got
-}
-
-// requests records n calls whose first attempt fails.
-func requests(b *budget.Budget, now time.Time, n int) {
-	for range n {
-		b.RequestAt(now)
-		b.OutcomeAt(now, false, false)
-	}
+	return n
 }
 
 func TestNewOptions(t *testing.T) {
 	tests := []struct {
 		name string
-		give budget.Option
+		opt  budget.Option
+		ok   bool
 	}{
-		{"zero Option", budget.Option{}},
-		{"negative ratio", budget.Ratio(-0.1)},
-		{"NaN ratio", budget.Ratio(math.NaN())},
-		{"huge ratio", budget.Ratio(1001)},
-		{"negative floor", budget.MinPerSecond(-1)},
-		{"infinite floor", budget.MinPerSecond(math.Inf(1))},
-		{"short window", budget.Window(time.Millisecond)},
-		{"refund above 1", budget.Refund(1.5)},
-		{"NaN refund", budget.Refund(math.NaN())},
-		{"zero tolerance", budget.Tolerance(0)},
+		{"burst", budget.Burst(10), true},
+		{"burst 0", budget.Burst(0), true},
+		{"burst negative", budget.Burst(-1), false},
+		{"burst huge", budget.Burst(2e6), false},
+		{"ratio", budget.Ratio(0.1), true},
+		{"ratio NaN", budget.Ratio(nanF()), false},
+		{"cost", budget.Cost(retry.OutcomeOverloaded, 5), true},
+		{"cost of ok", budget.Cost(retry.OutcomeOK, 1), false},
+		{"cost negative", budget.Cost(retry.OutcomeTransient, -1), false},
+		{"window", budget.Window(time.Second), true},
+		{"window short", budget.Window(time.Millisecond), false},
+		{"zero option", budget.Option{}, false},
 	}
 	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			b, err := budget.New(tt.give)
-			if !errors.Is(err, budget.ErrInvalidOption) || b != nil {
-				t.Errorf("New = %v, %v; want nil and an error matching ErrInvalidOption", b, err)
-			}
-			g, err := budget.NewGroup(2, tt.give)
-			if !errors.Is(err, budget.ErrInvalidOption) || g != nil {
-				t.Errorf("NewGroup = %v, %v; want nil and an error matching ErrInvalidOption", g, err)
+		_, err := budget.New(tt.opt)
+		if (err == nil) != tt.ok {
+			t.Errorf("%s: err %v, want ok %v", tt.name, err, tt.ok)
+		}
+		if err != nil && !errors.Is(err, budget.ErrInvalidOption) {
+			t.Errorf("%s: err %v does not match ErrInvalidOption", tt.name, err)
+		}
+		if _, gerr := budget.NewGroup(4, tt.opt); (gerr == nil) != tt.ok {
+			t.Errorf("%s: NewGroup err %v, want ok %v", tt.name, gerr, tt.ok)
+		}
+	}
+}
+
+func nanF() float64 { var z float64; return z / z }
+
+// TestColdStart: a new Budget grants the Burst: 50 transient retries, or
+// 25 after overload or timeouts, then refuses.
+func TestColdStart(t *testing.T) {
+	for _, tt := range []struct {
+		o    retry.Outcome
+		want int
+	}{{retry.OutcomeTransient, 50}, {retry.OutcomeOverloaded, 25}, {retry.OutcomeTimedOut, 25}, {retry.OutcomeOK, 50}} {
+		b := mustNew(t)
+		if got := drain(b, tt.o, 1000); got != tt.want {
+			t.Errorf("after %v: %d retries granted, want %d", tt.o, got, tt.want)
+		}
+		st := b.Stats()
+		if st.Credit >= 1 || st.Available != 0 || st.Denied != 1 || st.Retries != int64(tt.want) {
+			t.Errorf("after %v: stats %+v", tt.o, st)
+		}
+	}
+}
+
+// TestEarn: once the bucket is empty, each success earns Ratio: two
+// successes pay for a transient retry, four for an overloaded one; first
+// attempts that fail earn nothing, and time refills nothing.
+func TestEarn(t *testing.T) {
+	b := mustNew(t)
+	drain(b, retry.OutcomeTransient, 1000)
+	t0 := time.Now()
+	for range 100 {
+		b.RequestAt(t0)
+		b.OutcomeAt(t0, 0, retry.OutcomeTransient)
+	}
+	if _, ok := b.AllowRetryAt(t0.Add(time.Hour), retry.OutcomeTransient); ok {
+		t.Fatal("a retry granted with an empty bucket, after failures and an hour")
+	}
+	b.Outcome(0, retry.OutcomeOK)
+	if _, ok := b.AllowRetry(retry.OutcomeTransient); ok {
+		t.Fatal("one success paid for a whole retry")
+	}
+	b.Outcome(0, retry.OutcomeOK)
+	tk, ok := b.AllowRetry(retry.OutcomeTransient)
+	if !ok || tk == 0 {
+		t.Fatalf("two successes did not pay for a transient retry (%v, %v)", tk, ok)
+	}
+	b.Outcome(tk, retry.OutcomeTransient)
+	for range 3 {
+		b.Outcome(0, retry.OutcomeOK)
+	}
+	if _, ok := b.AllowRetry(retry.OutcomeOverloaded); ok {
+		t.Fatal("three successes paid for an overloaded retry")
+	}
+	b.Outcome(0, retry.OutcomeOK)
+	if _, ok := b.AllowRetry(retry.OutcomeOverloaded); !ok {
+		t.Fatal("four successes did not pay for an overloaded retry")
+	}
+}
+
+// TestRefund: a successful retry gets its cost back and earns Ratio; a
+// cancelled one gets its cost back; the bucket never holds more than Burst.
+func TestRefund(t *testing.T) {
+	b := mustNew(t, budget.Burst(4))
+	a, _ := b.AllowRetry(retry.OutcomeOverloaded) // 2 left
+	c, _ := b.AllowRetry(retry.OutcomeTransient)  // 1 left
+	if got := b.Stats().Credit; got != 1 {
+		t.Fatalf("credit %v, want 1", got)
+	}
+	b.CancelRetry(c) // 2
+	b.Outcome(a, retry.OutcomeOK)
+	if got := b.Stats().Credit; got != 4 {
+		t.Fatalf("credit %v after a cancel and a success, want 4 (the Burst)", got)
+	}
+	b.Outcome(0, retry.OutcomeOK)
+	if got := b.Stats().Credit; got != 4 {
+		t.Fatalf("credit %v, want at most the Burst", got)
+	}
+	b.CancelRetry(0) // ignored
+	st := b.Stats()
+	if st.Retries != 2 || st.Succeeded != 1 || st.Canceled != 1 || st.Failed != 0 {
+		t.Errorf("stats %+v", st)
+	}
+}
+
+// TestTicketsOutOfOrder: the cap is exact whatever order outcomes come in:
+// after any interleaving of grants and settlements, the bucket holds the
+// Burst less the cost of the failed retries and of those in flight, plus
+// what successes earned.
+func TestTicketsOutOfOrder(t *testing.T) {
+	b := mustNew(t, budget.Ratio(0), budget.Burst(20))
+	var tks []retry.Ticket
+	kinds := []retry.Outcome{retry.OutcomeTransient, retry.OutcomeOverloaded, retry.OutcomeTimedOut}
+	for i := range 9 {
+		tk, ok := b.AllowRetry(kinds[i%3])
+		if !ok {
+			t.Fatalf("retry %d refused", i)
+		}
+		tks = append(tks, tk)
+	} // charged 3 x (1+2+2) = 15; 5 left
+	// Settle in reverse: the overloaded and timed-out ones succeed (refund
+	// 2 each), the transient ones fail; the last one is cancelled.
+	for i := len(tks) - 1; i >= 1; i-- {
+		if kinds[i%3] == retry.OutcomeTransient {
+			b.Outcome(tks[i], retry.OutcomeTransient)
+		} else {
+			b.Outcome(tks[i], retry.OutcomeOK)
+		}
+	}
+	b.CancelRetry(tks[0])
+	// Failed: transient ones at 3 and 6 (cost 1 each); the one at 0 cancelled.
+	if got, want := b.Stats().Credit, 18.0; got != want {
+		t.Errorf("credit %v, want %v", got, want)
+	}
+}
+
+// TestNoOvershoot: 64 goroutines ask for retries after overload and fail
+// them, while others succeed; the failed retries never cost more than the
+// Burst plus Ratio per success, and once all is settled the bucket holds
+// exactly what the sums say.
+func TestNoOvershoot(t *testing.T) {
+	b := mustNew(t)
+	var granted, successes atomic.Int64
+	var wg sync.WaitGroup
+	for g := range 64 {
+		wg.Go(func() {
+			for i := range 500 {
+				b.Request()
+				if (g+i)%4 == 0 {
+					successes.Add(1)
+					b.Outcome(0, retry.OutcomeOK)
+					continue
+				}
+				b.Outcome(0, retry.OutcomeOverloaded)
+				tk, ok := b.AllowRetry(retry.OutcomeOverloaded)
+				if !ok {
+					continue
+				}
+				if g := granted.Add(1); 2*float64(g) > 50+0.5*float64(successes.Load())+1e-9 {
+					t.Errorf("overshoot: %d overloaded retries granted for %d successes", g, successes.Load())
+				}
+				b.Outcome(tk, retry.OutcomeOverloaded)
 			}
 		})
 	}
-	valid := []budget.Option{budget.Ratio(0), budget.Ratio(1000), budget.MinPerSecond(0),
-		budget.Window(10 * time.Millisecond), budget.Refund(0), budget.Refund(1), budget.Tolerance(1)}
-	if _, err := budget.New(valid...); err != nil {
-		t.Errorf("New(valid options) = %v", err)
+	wg.Wait()
+	// The bucket holds at most what the sums say (less when a success
+	// came while it was full and earned nothing); spending what is left
+	// empties it to below one retry's cost.
+	sums := func() float64 { return 50 + 0.5*float64(successes.Load()) - 2*float64(granted.Load()) }
+	if c := b.Stats().Credit; c > sums()+1e-6 {
+		t.Errorf("credit %v, sums say at most %v", c, sums())
 	}
-	if _, err := budget.NewGroup(0); !errors.Is(err, budget.ErrInvalidOption) {
-		t.Errorf("NewGroup(0) = %v, want ErrInvalidOption", err)
+	granted.Add(int64(drain(b, retry.OutcomeOverloaded, 1e6)))
+	st := b.Stats()
+	if st.Credit >= 2 || st.Credit > sums()+1e-6 {
+		t.Errorf("credit %v after spending it, sums say at most %v", st.Credit, sums())
+	}
+	if st.Retries != granted.Load() || st.Requests != 64*500 || st.FailedOverloaded != granted.Load() {
+		t.Errorf("stats %+v, granted %d", st, granted.Load())
 	}
 }
 
-// TestFloor: a Budget with no traffic allows MinPerSecond times the
-// window's seconds, at once, then nothing until the window moves on.
-func TestFloor(t *testing.T) {
-	b := mustNew(t, noGate) // floor 1/s over 10s: 10
+// TestRefusal: the first refusal is reported at once with figures, later
+// ones not until a Window has passed, and only while refusals go on.
+func TestRefusal(t *testing.T) {
+	b := mustNew(t, budget.Burst(4), budget.Window(time.Second))
 	t0 := time.Now()
-	if got := allowN(b, t0, 20); got != 10 {
-		t.Errorf("fresh budget allowed %d retries, want the floor, 10", got)
+	if _, report := b.RefusalAt(t0); report {
+		t.Fatal("a report before any refusal")
 	}
-	if got := allowN(b, t0.Add(5*time.Second), 5); got != 0 {
-		t.Errorf("5s later: %d retries, want 0 (the window still holds the 10)", got)
-	}
-	if got := allowN(b, t0.Add(10*time.Second), 20); got != 10 {
-		t.Errorf("a window later: %d retries, want 10 again", got)
-	}
-}
-
-// TestRatio: each call deposits Ratio retries.
-func TestRatio(t *testing.T) {
-	tests := []struct {
-		ratio    float64
-		requests int
-		want     int
-	}{
-		{0.25, 3, 0},
-		{0.25, 4, 1},
-		{0.25, 100, 25},
-		{0.1, 100, 10},
-		{2, 3, 6},
-		{0, 1000, 0},
-	}
-	for _, tt := range tests {
-		b := mustNew(t, noGate, budget.MinPerSecond(0), budget.Ratio(tt.ratio))
-		t0 := time.Now()
-		requests(b, t0, tt.requests)
-		if got := allowN(b, t0, tt.want+10); got != tt.want {
-			t.Errorf("Ratio(%v), %d requests: %d retries, want %d", tt.ratio, tt.requests, got, tt.want)
+	for range 3 {
+		b.RequestAt(t0)
+		b.OutcomeAt(t0, 0, retry.OutcomeOverloaded)
+		if tk, ok := b.AllowRetryAt(t0, retry.OutcomeOverloaded); ok {
+			b.OutcomeAt(t0, tk, retry.OutcomeOverloaded)
 		}
 	}
-}
-
-// TestRefund: a retry that succeeds costs 1-Refund.
-func TestRefund(t *testing.T) {
-	b := mustNew(t, noGate, budget.MinPerSecond(0)) // ratio 0.25, refund 0.9
-	t0 := time.Now()
-	requests(b, t0, 4) // credit 1
-	if !b.AllowRetryAt(t0) {
-		t.Fatal("retry refused with credit 1")
+	reason, report := b.RefusalAt(t0)
+	t.Logf("reason: %s", reason)
+	want := "2 of the last 2 retries failed (2 overloaded), 1 refused, 3 of 3 first attempts failed; 0 of 4 tokens, a retry costs 1 (2 overloaded, 2 timed out)"
+	if !report || reason != want {
+		t.Fatalf("Refusal() = %q, %v; want %q, true", reason, report, want)
 	}
-	b.OutcomeAt(t0, true, false) // a failed retry costs 1: credit 0
-	if b.AllowRetryAt(t0) {
-		t.Fatal("retry allowed with credit 0")
+	b.AllowRetryAt(t0, retry.OutcomeOverloaded)
+	if r, report := b.RefusalAt(t0.Add(999 * time.Millisecond)); report || r != want {
+		t.Fatalf("reported again within the Window: %q, %v", r, report)
 	}
-	requests(b, t0, 4) // credit 1
-	if !b.AllowRetryAt(t0) {
-		t.Fatal("retry refused with credit 1")
+	if _, report := b.RefusalAt(t0.Add(time.Second)); !report {
+		t.Fatal("not reported after a Window with refusals")
 	}
-	b.OutcomeAt(t0, true, true) // a successful retry costs 0.1: credit 0.9
-	if b.AllowRetryAt(t0) {
-		t.Fatal("retry allowed with credit 0.9")
+	if _, report := b.RefusalAt(t0.Add(5 * time.Second)); report {
+		t.Fatal("reported with no refusal since the last report")
 	}
-	requests(b, t0, 1) // credit 1.15
-	if got := b.StatsAt(t0).Credit; math.Abs(got-1.15) > 1e-9 {
-		t.Errorf("credit %v, want 1.15", got)
-	}
-
-	// Successful retries cost a tenth each: with credit 10 from the floor,
-	// they pass while credit is at least 1: 91 of them.
-	b = mustNew(t, noGate)
-	n := 0
-	for b.AllowRetryAt(t0) && n < 1000 {
-		n++
-		b.OutcomeAt(t0, true, true)
-	}
-	if n != 91 {
-		t.Errorf("%d successful retries allowed, want 91", n)
+	if !strings.Contains(want, "overloaded") {
+		t.Fatal("unreachable")
 	}
 }
 
-// TestRefundNoCredit: a refund never creates credit, even when the retry it
-// belongs to was charged to a slot that has left the window.
-func TestRefundNoCredit(t *testing.T) {
-	b := mustNew(t, noGate, budget.MinPerSecond(0), budget.Ratio(1))
-	t0 := time.Now()
-	requests(b, t0, 5)
-	for range 5 {
-		if !b.AllowRetryAt(t0) {
-			t.Fatal("retry refused")
-		}
-	}
-	// The retries' outcomes come in 10s later, when their charges and the
-	// deposits have left the window.
-	t1 := t0.Add(10 * time.Second)
-	for range 5 {
-		b.OutcomeAt(t1, true, true)
-	}
-	if st := b.StatsAt(t1); st.Credit != 0 || st.Available != 0 {
-		t.Errorf("refunds alone made credit: %+v", st)
-	}
-}
-
-// TestWindow: deposits last a window, in tenths.
-func TestWindow(t *testing.T) {
-	b := mustNew(t, noGate, budget.MinPerSecond(0), budget.Ratio(1))
-	t0 := time.Now()
-	requests(b, t0, 5)
-	if got := b.StatsAt(t0.Add(8900 * time.Millisecond)).Available; got != 5 {
-		t.Errorf("8.9s later: %d retries available, want 5", got)
-	}
-	if got := b.StatsAt(t0.Add(10 * time.Second)).Available; got != 0 {
-		t.Errorf("10s later: %d retries available, want 0", got)
-	}
-	// A retry charged at 5s leaves with its tenth, and so frees its credit
-	// for the deposits made after it.
-	b = mustNew(t, noGate, budget.MinPerSecond(0), budget.Ratio(1))
-	requests(b, t0, 1)
-	requests(b, t0.Add(5*time.Second), 1)
-	if allowN(b, t0.Add(5*time.Second), 3) != 2 {
-		t.Fatal("want 2 retries at 5s")
-	}
-	if got := allowN(b, t0.Add(12*time.Second), 3); got != 0 {
-		t.Errorf("12s: %d retries, want 0 (the second deposit is spent)", got)
-	}
-	if got := b.StatsAt(t0.Add(16 * time.Second)).Available; got != 0 {
-		t.Errorf("16s: %d retries available, want 0", got)
-	}
-}
-
-// TestGate: three failed retries in a row stop retries; a success brings
-// them back.
-func TestGate(t *testing.T) {
-	b := mustNew(t)
-	t0 := time.Now()
-	for i := range 3 {
-		if !b.AllowRetryAt(t0) {
-			t.Fatalf("retry %d refused", i+1)
-		}
-		b.OutcomeAt(t0, true, false)
-	}
-	if b.AllowRetryAt(t0) {
-		t.Fatal("retry allowed after 3 failed retries")
-	}
-	if st := b.StatsAt(t0); st.Gate != 0 || st.Available != 0 || st.Denied != 1 || st.Retries != 3 {
-		t.Errorf("stats %+v, want gate 0, nothing available, 1 denied, 3 retries", st)
-	}
-	b.OutcomeAt(t0, false, true) // a first attempt succeeds
-	if !b.AllowRetryAt(t0) {
-		t.Fatal("retry refused after a success")
-	}
-	b.OutcomeAt(t0, true, false)
-	if b.AllowRetryAt(t0) {
-		t.Fatal("retry allowed after another failure")
-	}
-}
-
-// TestGateProbe: a closed gate forgives one failure per window; the retry
-// that lets through is a probe, and the next must wait for its outcome.
-func TestGateProbe(t *testing.T) {
-	b := mustNew(t)
-	t0 := time.Now()
-	allowN(b, t0, 3)
-	if got := allowN(b, t0.Add(9*time.Second), 1); got != 0 {
-		t.Fatalf("9s later: %d retries, want 0", got)
-	}
-	t1 := t0.Add(10 * time.Second)
-	if !b.AllowRetryAt(t1) {
-		t.Fatal("10s later: probe refused")
-	}
-	if b.AllowRetryAt(t1) {
-		t.Fatal("second retry allowed while the probe is out")
-	}
-	b.OutcomeAt(t1, true, false) // the probe fails
-	if b.AllowRetryAt(t1.Add(5 * time.Second)) {
-		t.Fatal("retry allowed 5s after a failed probe")
-	}
-	t2 := t1.Add(10 * time.Second)
-	if !b.AllowRetryAt(t2) {
-		t.Fatal("next probe refused")
-	}
-	b.OutcomeAt(t2, true, true) // it succeeds: the dependency is back
-	for i := range 3 {
-		if !b.AllowRetryAt(t2) {
-			t.Fatalf("retry %d refused after a successful probe", i+1)
-		}
-	}
-}
-
-// TestGateSlack: successes bank one more failure, or two when they come
-// while retries are in flight.
-func TestGateSlack(t *testing.T) {
-	t0 := time.Now()
-	b := mustNew(t)
-	b.OutcomeAt(t0, false, true)
-	b.OutcomeAt(t0, false, true)
-	if got := allowN(b, t0, 10); got != 4 {
-		t.Errorf("after successes with nothing in flight: %d failed retries allowed, want 4", got)
-	}
-
-	b = mustNew(t)
-	if !b.AllowRetryAt(t0) { // a retry in flight
-		t.Fatal("retry refused")
-	}
-	b.OutcomeAt(t0, false, true)
-	b.OutcomeAt(t0, false, true)
-	b.OutcomeAt(t0, false, true)
-	b.OutcomeAt(t0, true, false) // the retry in flight fails
-	if got := allowN(b, t0, 10); got != 4 {
-		t.Errorf("after successes with a retry in flight: %d more failed retries allowed, want 4 (5 in all)", got)
-	}
-}
-
-// TestTimeBackwards: explicit times that go backwards are taken as the
-// latest time seen; nothing panics and the cap holds.
-func TestTimeBackwards(t *testing.T) {
-	b := mustNew(t, noGate, budget.MinPerSecond(0), budget.Ratio(1))
-	t0 := time.Now()
-	requests(b, t0.Add(time.Hour), 2)
-	requests(b, t0, 3) // stale: counted, in the newest slot
-	if got := allowN(b, t0.Add(-time.Hour), 10); got != 5 {
-		t.Errorf("%d retries, want 5", got)
-	}
-	b.OutcomeAt(time.Time{}, true, true)
-	_ = b.StatsAt(time.Time{})
-}
-
-// TestPublicClock drives a Budget through the methods that read the clock.
-func TestPublicClock(t *testing.T) {
-	b := mustNew(t, budget.MinPerSecond(0), budget.Ratio(0.5))
-	for range 4 {
+// TestNoAlloc: no method allocates, Refusal included when it has nothing
+// to report.
+func TestNoAlloc(t *testing.T) {
+	b := mustNew(t, budget.Burst(2))
+	b.AllowRetry(retry.OutcomeTransient)
+	b.AllowRetry(retry.OutcomeTransient)
+	b.AllowRetry(retry.OutcomeTransient)
+	b.Refusal()
+	n := testing.AllocsPerRun(100, func() {
 		b.Request()
-		b.Outcome(false, true)
+		b.Outcome(0, retry.OutcomeOK)
+		b.Outcome(0, retry.OutcomeTransient)
+		tk, _ := b.AllowRetry(retry.OutcomeTransient)
+		b.Outcome(tk, retry.OutcomeTransient)
+		tk, _ = b.AllowRetry(retry.OutcomeTransient)
+		b.CancelRetry(tk)
+		b.Refusal()
+		b.Stats()
+	})
+	if n != 0 {
+		t.Errorf("%v allocations per run", n)
 	}
-	// Credit 2, and the gate, warmed by successes, lets 4 failures by.
-	n := 0
-	for b.AllowRetry() {
-		n++
-		b.Outcome(true, false)
-		if n > 100 {
-			t.Fatal("no limit")
-		}
+}
+
+// TestRefusalLogged: retry.Do with a Logger writes one record when the
+// budget starts refusing, not one per call.
+func TestRefusalLogged(t *testing.T) {
+	b := mustNew(t, budget.Burst(3))
+	var logs strings.Builder
+	l := slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelWarn}))
+	for range 10 {
+		_ = retry.Do(t.Context(), func(context.Context) error { return errors.New("down") },
+			retry.MaxAttempts(4), retry.BaseDelay(0), retry.WithBudget(b), retry.Logger(l), retry.Name("inventory"))
 	}
-	if n != 2 {
-		t.Errorf("%d failed retries, want 2", n)
-	}
-	if st := b.Stats(); st.Requests != 4 || st.Retries != 2 || st.Succeeded != 0 || st.Denied != 1 || st.Credit != 0 {
-		t.Errorf("stats %+v", st)
+	want := "retry budget for inventory is throttling retries: 3 of the last 3 retries failed, 1 refused, 2 of 2 first attempts failed"
+	if n := strings.Count(logs.String(), "is throttling retries"); n != 1 || !strings.Contains(logs.String(), want) {
+		t.Errorf("%d throttling records, want 1 containing %q:\n%s", n, want, logs.String())
 	}
 }

@@ -14,73 +14,106 @@
 //	}
 //
 // An HTTP client keeps one per destination host with a Group, which
-// creates budgets on first use and holds a bounded number of them.
+// creates budgets on first use and holds a bounded number of them;
+// retryhttp does so by default.
 //
-// # Two rules
+// # One bucket
 //
-// A retry must pass both.
+// A Budget is a token bucket, counted in tokens where a retry after a
+// transient failure costs 1:
 //
-// The cap bounds the load retries add, as Finagle's RetryBudget does. Over
-// a sliding window (Window, default 10s, in ten slots), each call deposits
-// Ratio retries (default 0.25), a floor adds MinPerSecond retries per
-// second of window (default 1, so 10 per window) for clients too quiet to
-// earn their own, and each retry costs 1, of which a retry that succeeds
-// gets Refund back (default 0.9), as the AWS SDKs' retry quota refunds a
-// successful retry. So within any window, at the moment of each retry,
+//   - It starts full: Burst tokens (default 50), and never holds more.
+//   - A retry costs tokens by how the attempt before it ended (Cost): 1 after
+//     a transient failure (retry.OutcomeTransient: a 500, a reset
+//     connection), 2 after overload (retry.OutcomeOverloaded: a 429, a 503,
+//     Retry-After) or a timeout (retry.OutcomeTimedOut). It is charged when
+//     AllowRetry grants it, and refused when the bucket holds less.
+//   - A retry that succeeds gets its cost back (the AWS SDKs' retry quota
+//     refunds a successful retry), and so does one cancelled before it was
+//     made.
+//   - Every success, first attempt or retry, earns Ratio tokens (default
+//     0.5).
 //
-//	failed retries + 0.1 * successful retries <= 0.25 * calls + 10
+// Nothing else refills it: not time. So over any stretch of time the
+// retries that fail cost at most Burst plus Ratio per success:
 //
-// Retries are granted under a mutex and the bound holds exactly under any
-// concurrency. A retry is charged in full when granted and refunded when it
-// succeeds, so a retry waiting out its delay holds its whole cost. The
-// refund goes to the tenth where the retry was charged, and leaves the
-// window with the charge. Outcomes do not say which retry they belong to:
-// the Budget settles the oldest retry in flight, which is exact while
-// outcomes come in the order the retries were granted, tenth by tenth, and
-// moves a refund between tenths when they do not. A retry granted but never
-// made (the call's context ended while it waited) is given back with
-// CancelRetry, which retry.Do and retryhttp call; it then costs nothing.
+//	1 x failed transient retries + 2 x failed others <= 50 + 0.5 x successes
 //
-// The failure gate decides whether retries are worth making at all, as
-// gRPC's retry throttling does. A failed retry adds a point of debt, a
-// success of any attempt takes one off, and retries stop when the debt
-// reaches Tolerance (default 3). Successes bank credit against later
-// failures: one failure's worth, or two when they come while other retries
-// are in flight, so that among many successes a chance run of failed
-// retries does not stop retries. When the dependency is down nothing
-// succeeds: retries stop after 3 failed retries (4 or 5 if the budget had
-// seen successes) and stay stopped. The first success reopens the gate;
-// until then, time forgives one failure per Window, and the retry that
-// lets through is a probe: the gate waits for its outcome before letting
-// another through.
+// Each granted retry carries a retry.Ticket that says what it was charged,
+// and its Outcome or CancelRetry settles exactly that, so the bound is exact
+// under any concurrency and whatever order outcomes arrive in: the bucket
+// is one atomic word, and a grant takes its cost by compare-and-swap.
+//
+// What was taken from where: the bucket that refills with successes and
+// never with time, from gRPC's retry throttling (gRFC A6: 10 tokens, -1 per
+// failure, +0.1 per success, retries throttled below half); the refund of
+// successful retries and the higher cost of timeouts from the AWS SDKs'
+// standard retry mode (500 tokens, 5 per retry, 10 per timeout, +1 per
+// success without retry); the idea that a retry budget is a share of the
+// traffic that succeeds, from Finagle's RetryBudget and Envoy's retry
+// budgets (a percentage of active requests). Left out: Finagle's time-based
+// floor (10 retries per second whatever happens), which is what made a
+// quiet client pay for retries all through an outage (1.98 attempts per
+// call at 0.1 calls per second); Envoy's concurrency limit and the AWS
+// adaptive mode's client-side rate limit on throttles (CUBIC), which
+// delay or reject first attempts: that is the job of a concurrency limiter
+// or a circuit breaker, not of a retry budget.
+//
+// Why a Burst of 50: issue 14 asks that a host with no sign of trouble get
+// every retry the caller configured, at least as generously as gRPC's
+// throttling (which lets about 5 failed attempts through on a new channel).
+// 50 tokens are 25 retries after 503s: one request's 5 retries use 10, three
+// concurrent first requests with 3 retries use 18. It is also what
+// concurrent callers hold while they wait out their delays (each waiting
+// retry holds its cost), and half the AWS quota's 100 retries. What it
+// costs: an outage spends it once, 25 to 50 wasted retries, then no more.
 //
 // # What the defaults give
 //
-// With the default retryhttp policy (3 retries, base 1s, jitter 0.3):
+// For a client that retries up to 3 times (the retryhttp default):
 //
-//   - A dependency that is down: once the gate has closed, one probe retry
-//     per 10s per budget, so 1 + 0.1/λ attempts per call at λ calls per
-//     second; at most 1.1 from 1 call per second up. The gate closes within
-//     the first second with concurrent callers; a lone caller's first call
-//     keeps its 3 retries (it cannot be told from a call that failed three
-//     times by chance). Naive retry: 4.
-//   - 30% of attempts failing at random: per call, 0.125 failed retries,
-//     0.1 * 0.292 for the successful ones, and 0.043 for retries waiting
-//     out their delays cost 0.197, below the 0.25 deposited, so the cap does
-//     not bind; and with 0.99 successes per failed retry's 0.125 the gate
-//     stays open. Success stays within a point of 1 - 0.3^4 = 99.19%.
-//   - When the dependency comes back, the first success reopens the gate.
-//   - Overload: failed retries add at most a quarter to the load (the
-//     cap), and none once they outnumber successes (the gate), so a server
-//     that has collapsed sees no more than the calls themselves.
+//   - A host with no sign of trouble: every retry the caller configured,
+//     until the Burst is spent: 50 transient retries, 25 after overload
+//     or timeouts, for any number of requests at once.
+//   - A dependency that is down: the Burst, then nothing but first
+//     attempts, whatever the call rate: over n calls, 1 + 50/n attempts per
+//     call at most, then exactly 1. At λ calls per second for a time T that
+//     is 1 + 50/(λT): 1.035 at 0.1 calls per second over four hours, 1.0006
+//     for one caller back to back for 5 minutes. Naive retry: 4.
+//   - 30% of attempts failing at random: per call, 0.3² + 0.3³ + 0.3⁴ =
+//     0.125 failed retries cost 0.125 tokens (0.25 if they are 503s), and
+//     0.992 successes earn 0.496: the bucket stays full, the budget never
+//     binds, and success is naive retry's, 1 - 0.3⁴ = 99.19%. It starts to
+//     bind at 51% random transient failures, or 40% random 503s (5 retries:
+//     50% and 39%).
+//   - Recovery: first attempts always go through, and their successes are
+//     the probes that notice the dependency is back: from an empty bucket,
+//     every second success pays for a transient retry, every fourth for
+//     one after a 503, and at 30% failures the bucket gains 0.37 tokens
+//     per call, full again within about 150 calls (within a second for
+//     16 busy callers).
+//   - Overload: a retry after a 503 or a timeout costs 2, so failed
+//     retries stay within a quarter of the successes (plus the Burst); when
+//     the server collapses (every attempt times out in a stale queue),
+//     nothing succeeds and retries stop after the Burst, so the server sees
+//     no more than the calls themselves.
 //
-// The tests in sim_test.go check these figures by simulation.
+// The tests in sim_test.go check these figures by simulation, through
+// retry.Do, in a synctest bubble.
+//
+// # Refusals
+//
+// When a Budget refuses retries, Refusal says why, with figures, at most
+// once per Window (default 10s), so that retry.Do (with a Logger) and
+// retryhttp write one log record, not one per request:
+//
+//	retry budget for host api.example.com is throttling retries: 25 of the last 25 retries failed (25 overloaded), 140 refused, 165 of 165 first attempts failed; 0 of 50 tokens, a retry costs 1 (2 overloaded, 2 timed out)
 //
 // # Cost
 //
-// Request is one clock reading and one atomic add. Outcome for a first
-// attempt is one atomic load, or nothing at all when it failed; it takes a
-// short mutex only while the gate is recovering from failed retries.
-// AllowRetry, CancelRetry, and Outcome for a retry, take a short mutex.
-// Nothing allocates.
+// Request is one atomic add. Outcome for a first attempt's success is one
+// atomic load while the bucket is full, a compare-and-swap while it is
+// not; for a failure, one atomic add. AllowRetry is a compare-and-swap and
+// two atomic adds. Nothing allocates, except Refusal's report, at most once
+// per Window.
 package budget

@@ -9,17 +9,17 @@ import (
 	"github.com/nop-platform/retry/budget"
 )
 
-// A dependency that is down: the first call makes its three retries, which
-// all fail; the budget's failure gate then refuses the next call's retry,
-// and Do returns at once with the call's own error, marked by
-// retry.ErrBudgetExhausted.
+// A dependency that is down: the budget grants its cold-start Burst (here
+// 6 tokens, two calls' worth of 3 transient retries), then refuses, and Do
+// returns at once with the call's own error, marked by
+// retry.ErrBudgetExhausted. A success earns the next retry.
 func Example() {
-	b, err := budget.New() // share one per dependency
+	b, err := budget.New(budget.Burst(6)) // share one per dependency
 	if err != nil {
 		panic(err)
 	}
 	errDown := errors.New("connection refused")
-	for call := 1; call <= 2; call++ {
+	for call := 1; call <= 3; call++ {
 		attempts := 0
 		err := retry.Do(context.Background(), func(context.Context) error {
 			attempts++
@@ -28,9 +28,13 @@ func Example() {
 		fmt.Printf("call %d: %d attempts, budget said no: %v, cause kept: %v\n",
 			call, attempts, errors.Is(err, retry.ErrBudgetExhausted), errors.Is(err, errDown))
 	}
+	reason, _ := b.Refusal()
+	fmt.Println(reason)
 	// Output:
 	// call 1: 4 attempts, budget said no: false, cause kept: true
-	// call 2: 1 attempts, budget said no: true, cause kept: true
+	// call 2: 4 attempts, budget said no: false, cause kept: true
+	// call 3: 1 attempts, budget said no: true, cause kept: true
+	// 6 of the last 6 retries failed, 1 refused, 3 of 3 first attempts failed; 0 of 6 tokens, a retry costs 1 (2 overloaded, 2 timed out)
 }
 
 // One budget per destination host, created on first use, at most
@@ -49,18 +53,15 @@ func ExampleGroup() {
 }
 
 func ExampleBudget_Stats() {
-	b, err := budget.New(budget.MinPerSecond(0)) // no floor: retries come from traffic only
+	b, err := budget.New(budget.Burst(10))
 	if err != nil {
 		panic(err)
 	}
-	for range 8 {
-		b.Request() // 8 calls deposit 8 x 0.25 = 2 retries
-	}
-	b.AllowRetry()
-	b.Outcome(true, false) // a retry that failed costs 1
+	t, _ := b.AllowRetry(retry.OutcomeOverloaded) // costs 2
+	b.Outcome(t, retry.OutcomeOverloaded)         // failed: the cost stays spent
 	st := b.Stats()
-	fmt.Printf("calls %d, retries %d, credit %.2f, available %d\n",
-		st.Requests, st.Retries, st.Credit, st.Available)
+	fmt.Printf("retries %d, failed %d, credit %.1f of %.0f, available %d\n",
+		st.Retries, st.Failed, st.Credit, st.Burst, st.Available)
 	// Output:
-	// calls 8, retries 1, credit 1.00, available 1
+	// retries 1, failed 1, credit 8.0 of 10, available 8
 }

@@ -11,7 +11,7 @@ import (
 )
 
 func TestGroupGet(t *testing.T) {
-	g, err := budget.NewGroup(4, budget.MinPerSecond(0), budget.Ratio(0))
+	g, err := budget.NewGroup(4, budget.Burst(0), budget.Ratio(0))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -19,7 +19,7 @@ func TestGroupGet(t *testing.T) {
 	if a == b || g.Get("a") != a {
 		t.Fatal("Get must return one Budget per key")
 	}
-	if a.AllowRetry() {
+	if _, ok := a.AllowRetry(retry.OutcomeTransient); ok {
 		t.Error("the Group's options were not applied")
 	}
 	var rb retry.Budget = g.For("a")
@@ -72,8 +72,8 @@ func TestGroupZero(t *testing.T) {
 	if b == nil || g.Get("x") != b || g.Len() != 1 {
 		t.Fatal("the zero Group must work")
 	}
-	if st := b.Stats(); st.Available != 10 {
-		t.Errorf("zero Group's budget: %+v, want the default floor of 10 available", st)
+	if st := b.Stats(); st.Available != budget.DefaultBurst {
+		t.Errorf("zero Group's budget: %+v, want the default Burst available", st)
 	}
 }
 
@@ -89,8 +89,8 @@ func TestGroupConcurrent(t *testing.T) {
 			for range 1000 {
 				b := g.Get(fmt.Sprint("host", r.IntN(40)))
 				b.Request()
-				if b.AllowRetry() {
-					b.Outcome(true, r.IntN(2) == 0)
+				if t, ok := b.AllowRetry(retry.OutcomeTransient); ok {
+					b.Outcome(t, retry.Outcome(r.IntN(2)))
 				}
 			}
 		})

@@ -5,17 +5,31 @@ import (
 	"fmt"
 	"math"
 	"time"
+
+	"github.com/nop-platform/retry"
 )
 
-// Defaults. Together they meet the targets of issue 5 for a client that
-// retries up to 3 times: see the package documentation for the arithmetic.
+// Defaults. Together they meet the targets of issue 14 for a client that
+// retries up to 5 times: see the package documentation for the arithmetic.
 const (
-	DefaultRatio        = 0.25             // retries per call, over the window
-	DefaultMinPerSecond = 1.0              // floor: retries per second allowed whatever the traffic
-	DefaultWindow       = 10 * time.Second // how long a deposit lasts
-	DefaultRefund       = 0.9              // share of its cost a successful retry gets back
-	DefaultTolerance    = 3                // failed retries, net of successes, before retries stop
-	DefaultMaxKeys      = 1024             // budgets a Group keeps
+	// DefaultBurst is the bucket's size and a new Budget's tokens: 50
+	// transient retries, or 25 after overload or timeouts, before a
+	// dependency has to earn any.
+	DefaultBurst = 50.0
+	// DefaultRatio is the tokens each success earns: half a transient
+	// retry, a quarter of one after overload or a timeout.
+	DefaultRatio = 0.5
+	// DefaultTransientCost is what a retry after a transient failure costs.
+	DefaultTransientCost = 1.0
+	// DefaultOverloadedCost is what a retry after OutcomeOverloaded (a 429,
+	// a 503, Retry-After) costs.
+	DefaultOverloadedCost = 2.0
+	// DefaultTimedOutCost is what a retry after OutcomeTimedOut costs.
+	DefaultTimedOutCost = 2.0
+	// DefaultWindow is how often Refusal reports while refusals go on.
+	DefaultWindow = 10 * time.Second
+	// DefaultMaxKeys is the number of budgets a Group keeps.
+	DefaultMaxKeys = 1024
 )
 
 // ErrInvalidOption is matched by the error New and NewGroup return for an
@@ -30,20 +44,18 @@ type Option struct {
 }
 
 type config struct {
-	ratio     float64
-	minPerSec float64
-	window    time.Duration
-	refund    float64
-	tolerance int
+	burst  float64
+	ratio  float64
+	cost   [4]float64 // by retry.Outcome; [0] unused
+	window time.Duration
 }
 
 func defaults() config {
 	return config{
-		ratio:     DefaultRatio,
-		minPerSec: DefaultMinPerSecond,
-		window:    DefaultWindow,
-		refund:    DefaultRefund,
-		tolerance: DefaultTolerance,
+		burst:  DefaultBurst,
+		ratio:  DefaultRatio,
+		cost:   [4]float64{0, DefaultTransientCost, DefaultOverloadedCost, DefaultTimedOutCost},
+		window: DefaultWindow,
 	}
 }
 
@@ -59,9 +71,27 @@ func (c *config) apply(opts []Option) error {
 	return nil
 }
 
-// Ratio sets how many retries each call pays for: within any window, failed
-// retries (plus the unrefunded part of successful ones) stay within f times
-// the calls, plus the floor. Default 0.25; f must be finite, from 0 to 1000.
+// Burst sets the size of the bucket, in tokens (a transient retry costs 1):
+// what a new Budget holds, and the most it can save up. It is the cold-start
+// allowance, the retries a dependency gets before it has earned any, and
+// what an outage costs before retries stop. Default 50; n must be finite,
+// from 0 to 1e6. The bucket must also hold the retries waiting out their
+// delays at once (each holds its cost until it ends): make it at least the
+// cost of a retry times the concurrent calls that may be waiting to retry.
+func Burst(n float64) Option {
+	return Option{func(c *config) error {
+		if math.IsNaN(n) || n < 0 || n > 1e6 {
+			return fmt.Errorf("Burst(%v): must be from 0 to 1e6", n)
+		}
+		c.burst = n
+		return nil
+	}}
+}
+
+// Ratio sets the tokens each success earns, first attempt or retry: the
+// failed retries, in tokens, a dependency may cost per success once the
+// Burst is spent. Default 0.5; f must be finite, from 0 to 1000; 0 means
+// the Burst is all there is.
 func Ratio(f float64) Option {
 	return Option{func(c *config) error {
 		if math.IsNaN(f) || f < 0 || f > 1000 {
@@ -72,64 +102,34 @@ func Ratio(f float64) Option {
 	}}
 }
 
-// MinPerSecond sets the floor: retries per second allowed whatever the
-// traffic, so that a quiet client's occasional failure is retried. It is
-// granted as a reserve of n times the window's seconds per window, like
-// Finagle's minRetriesPerSec. Default 1 (per budget, that is per host for
-// retryhttp); n must be finite, from 0 to 1e6; 0 means no floor.
-//
-// The floor is not a way around the failure gate (see Tolerance): when
-// retries keep failing, the floor is cut off with the rest.
-func MinPerSecond(n float64) Option {
+// Cost sets what a retry after an attempt that ended with o costs, in
+// tokens; it is charged when the retry is granted and refunded if the retry
+// succeeds or is cancelled. Defaults: DefaultTransientCost (1) for
+// retry.OutcomeTransient, DefaultOverloadedCost (2) for
+// retry.OutcomeOverloaded, DefaultTimedOutCost (2) for
+// retry.OutcomeTimedOut. f must be finite, from 0 to 1e6 (0 makes those
+// retries free: never refused); o must not be retry.OutcomeOK.
+func Cost(o retry.Outcome, f float64) Option {
 	return Option{func(c *config) error {
-		if math.IsNaN(n) || n < 0 || n > 1e6 {
-			return fmt.Errorf("MinPerSecond(%v): must be from 0 to 1e6", n)
+		if o == retry.OutcomeOK || int(o) >= len(c.cost) {
+			return fmt.Errorf("Cost(%v, %v): no cost for that outcome", o, f)
 		}
-		c.minPerSec = n
+		if math.IsNaN(f) || f < 0 || f > 1e6 {
+			return fmt.Errorf("Cost(%v, %v): must be from 0 to 1e6", o, f)
+		}
+		c.cost[o] = f
 		return nil
 	}}
 }
 
-// Window sets how long a deposit lasts: the budget counts the calls and
-// retries of the last d, in ten slots of d/10. It also sets how fast the
-// failure gate forgets: one failed retry each d. Default 10s;
-// d must be at least 10ms.
+// Window sets how often Refusal reports while retries are being refused: at
+// most once per d. Default 10s; d must be at least 10ms.
 func Window(d time.Duration) Option {
 	return Option{func(c *config) error {
 		if d < 10*time.Millisecond {
 			return fmt.Errorf("Window(%v): must be at least 10ms", d)
 		}
 		c.window = d
-		return nil
-	}}
-}
-
-// Refund sets the share of its cost a retry gets back when it succeeds, so a
-// retry that works costs 1-f. Default 0.9; f must be from 0 to 1.
-func Refund(f float64) Option {
-	return Option{func(c *config) error {
-		if math.IsNaN(f) || f < 0 || f > 1 {
-			return fmt.Errorf("Refund(%v): must be from 0 to 1", f)
-		}
-		c.refund = f
-		return nil
-	}}
-}
-
-// Tolerance sets the failure gate: retries stop once n retries have failed
-// net of successes (each success, of a first attempt or of a retry, cancels
-// one failure; a run of successes banks up to 2 more), and come back with
-// the next success, or by themselves as time forgives one failure each
-// Window. Default 3, a whole request's worth of retries for the default
-// retryhttp client, so a request that fails three times in a row among
-// successes keeps its last retry. n must be at least 1; a large n (1e9)
-// turns the gate off and leaves the cap alone.
-func Tolerance(n int) Option {
-	return Option{func(c *config) error {
-		if n < 1 {
-			return fmt.Errorf("Tolerance(%d): must be at least 1", n)
-		}
-		c.tolerance = n
 		return nil
 	}}
 }

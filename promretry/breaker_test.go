@@ -5,6 +5,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/nop-platform/retry"
 	"github.com/nop-platform/retry/breaker"
 	"github.com/nop-platform/retry/budget"
 )
@@ -86,7 +87,7 @@ func TestBreakerRegistration(t *testing.T) {
 
 func TestBudgetStats(t *testing.T) {
 	m, reg := setup(t)
-	b, err := budget.New(budget.MinPerSecond(2), budget.Window(time.Second)) // a floor of 2 retries
+	b, err := budget.New(budget.Burst(2), budget.Window(time.Second)) // a bucket of 2 retries
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -104,7 +105,7 @@ func TestBudgetStats(t *testing.T) {
 		`retry_budget_available{budget="inventory"} 2`,
 		`retry_budget_credit{budget="inventory"} 2`,
 	}, "retry_budget_available", "retry_budget_credit")
-	if !b.AllowRetry() {
+	if _, ok := b.AllowRetry(retry.OutcomeTransient); !ok {
 		t.Fatal("the budget refused its first retry")
 	}
 	wantSeries(t, reg, []string{

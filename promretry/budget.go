@@ -12,7 +12,7 @@ var (
 	availableDesc = prometheus.NewDesc(NameBudgetAvailable,
 		"Retries the retry budget would allow now, by budget.", []string{"budget"}, nil)
 	creditDesc = prometheus.NewDesc(NameBudgetCredit,
-		"What the retry budget's cap still allows, in retries, before the failure gate; may be negative.",
+		"Tokens in the retry budget's bucket, from 0 to its Burst (a transient retry costs 1).",
 		[]string{"budget"}, nil)
 )
 

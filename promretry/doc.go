@@ -31,7 +31,7 @@
 //	retry_exhausted_total{operation, cause}            counter    calls that gave up while the failure was retryable
 //	retry_budget_rejected_total{operation}             counter    retries a retry budget refused
 //	retry_budget_available{budget}                     gauge      retries the budget would allow now
-//	retry_budget_credit{budget}                        gauge      what the budget's cap still allows (may be negative)
+//	retry_budget_credit{budget}                        gauge      tokens in the budget's bucket (a transient retry costs 1)
 //	retry_http_requests_total{route, code}             counter    retryhttp requests, by final result
 //	circuit_breaker_state{name}                        gauge      0 closed, 1 open, 2 half-open
 //	circuit_breaker_transitions_total{name, from, to}  counter    state changes: "closed", "open", "half-open"

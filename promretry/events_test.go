@@ -83,7 +83,7 @@ func TestExhaustedCauses(t *testing.T) {
 	}
 
 	// budget: a budget with nothing to spend refuses the first retry.
-	b, err := budget.New(budget.Ratio(0), budget.MinPerSecond(0))
+	b, err := budget.New(budget.Ratio(0), budget.Burst(0))
 	if err != nil {
 		t.Fatal(err)
 	}

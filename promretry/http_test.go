@@ -78,7 +78,7 @@ func TestHTTPByRoute(t *testing.T) {
 // exported by host.
 func TestHTTPBudget(t *testing.T) {
 	m, reg := setup(t)
-	g, err := budget.NewGroup(8, budget.Ratio(0), budget.MinPerSecond(0))
+	g, err := budget.NewGroup(8, budget.Ratio(0), budget.Burst(0))
 	if err != nil {
 		t.Fatal(err)
 	}

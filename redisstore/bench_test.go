@@ -5,6 +5,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/nop-platform/retry"
 	"github.com/nop-platform/retry/breaker"
 	"github.com/nop-platform/retry/redisstore"
 )
@@ -58,17 +59,14 @@ func BenchmarkBudget(b *testing.B) {
 	}
 	for _, bb := range []struct {
 		name string
-		b    interface {
-			Request()
-			Outcome(retry, ok bool)
-		}
+		b    retry.Budget
 	}{{"local", shared.Local()}, {"redis", shared}} {
 		b.Run(bb.name, func(b *testing.B) {
 			b.ReportAllocs()
 			b.RunParallel(func(pb *testing.PB) {
 				for pb.Next() {
 					bb.b.Request()
-					bb.b.Outcome(false, true)
+					bb.b.Outcome(0, retry.OutcomeOK)
 				}
 			})
 		})

@@ -2,6 +2,7 @@ package redisstore_test
 
 import (
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -12,86 +13,162 @@ import (
 
 func itoa(n int) string { return strconv.Itoa(n) }
 
-// Three processes make 10 calls each and then all want retries. Budgets of
-// their own would give 3 x (10 floor + 10 x 0.1) = 33 retries; the shared
-// budget gives the fleet's cap, 10 + 30 x 0.1 = 13, shared out by the
-// processes' parts of the calls: 4.33 each, so 12 whole retries.
+// Three processes share a budget with a Burst of 12 tokens and earn nothing
+// (Ratio 0). Budgets of their own would give 3 x 12 = 36 retries to a
+// dependency that is down; the shared budget gives the fleet's bucket, 12,
+// exactly: each process leases 4, spends them, and finds the bucket empty.
 func TestSharedBudgetLimitsFleet(t *testing.T) {
-	opts := []budget.Option{budget.Ratio(0.1), budget.MinPerSecond(1), budget.Window(10 * time.Second),
-		budget.Tolerance(1000)}
+	opts := []budget.Option{budget.Burst(12), budget.Ratio(0)}
 	srv := startRedis(t)
 	ps := fleet(t, srv, 3)
-	var bs []retry.Budget
-	var shared []*redisstore.Budget
-	for _, p := range ps {
-		b, err := p.store.Budget("search", opts...)
-		if err != nil {
-			t.Fatal(err)
-		}
-		for range 10 {
-			b.Request()
-		}
-		bs = append(bs, b)
-		shared = append(shared, b)
-	}
-	eventually(t, 3*time.Second, "every process sees the fleet", func() bool {
-		for _, b := range shared {
-			st := b.Stats()
-			if !st.Shared || st.Members != 3 || st.FleetRequests != 30 || st.Allowance < 4.3 {
-				return false
-			}
-		}
-		return true
-	})
+	shared := sharedBudgets(t, ps, "search", opts...)
 	st := shared[0].Stats()
-	t.Logf("fleet view: credit %.2f, %d calls, %d members, share %.2f, allowance %.2f", st.FleetCredit,
-		st.FleetRequests, st.Members, st.Share, st.Allowance)
-	if st.FleetCredit < 12.99 || st.FleetCredit > 13.01 {
-		t.Fatalf("fleet credit %.3f, want 13", st.FleetCredit)
+	t.Logf("fleet view: %.2f tokens, %d members, lease %.2f", st.FleetCredit, st.Members, st.Lease)
+	if st.FleetCredit < 11.99 || st.FleetCredit > 12.01 {
+		t.Fatalf("fleet credit %.3f, want 12", st.FleetCredit)
 	}
-
-	fleetGranted := drain(bs)
+	fleetGranted := drain(shared)
 	var local []retry.Budget
 	for range 3 {
 		b, _ := budget.New(opts...)
-		for range 10 {
-			b.Request()
-		}
 		local = append(local, b)
 	}
 	localGranted := drain(local)
-	t.Logf("retries granted: %d shared (fleet cap 13), %d with a budget per process", fleetGranted, localGranted)
-	if localGranted != 33 {
-		t.Fatalf("local budgets granted %d, want 33", localGranted)
+	t.Logf("retries granted: %d shared (fleet bucket 12), %d with a budget per process", fleetGranted, localGranted)
+	if localGranted != 36 {
+		t.Fatalf("local budgets granted %d, want 36", localGranted)
 	}
-	if fleetGranted < 10 || fleetGranted > 13 {
-		t.Fatalf("shared budgets granted %d retries, want 10 to 13", fleetGranted)
+	if fleetGranted != 12 {
+		t.Fatalf("shared budgets granted %d retries, want exactly the fleet's 12", fleetGranted)
 	}
 	var denied int64
 	for _, b := range shared {
 		denied += b.Stats().FleetDenied
 	}
 	if denied == 0 {
-		t.Fatal("no retry was refused by the fleet's cap")
+		t.Fatal("no retry was refused by the fleet's bucket")
+	}
+	reports := 0
+	for _, b := range shared {
+		if reason, report := b.Refusal(); report {
+			reports++
+			t.Logf("refusal: %s", reason)
+			if !strings.Contains(reason, "the fleet's bucket refused") {
+				t.Errorf("reason %q does not say the fleet's bucket refused", reason)
+			}
+		}
+		if _, report := b.Refusal(); report {
+			t.Error("a second report within the Window")
+		}
+	}
+	if reports == 0 {
+		t.Error("no process reported the fleet's refusals")
 	}
 }
 
+// TestSharedBudgetEarns: what one process's successes earn, any process may
+// spend, and no more: the fleet's bucket (Burst 6) is spent, process 0 has 8
+// successes (Ratio 0.5: 4 tokens), and the three processes then get 4
+// retries in all; 20 more successes fill the bucket to its Burst and no
+// further, so 6. Cancelled and successful retries cost nothing.
+func TestSharedBudgetEarns(t *testing.T) {
+	opts := []budget.Option{budget.Burst(6), budget.Ratio(0.5)}
+	srv := startRedis(t)
+	ps := fleet(t, srv, 3)
+	shared := sharedBudgets(t, ps, "search", opts...)
+	if got := drain(shared); got != 6 {
+		t.Fatalf("granted %d from a fresh fleet bucket, want 6", got)
+	}
+	succeed := func(b *redisstore.Budget, n int) {
+		for range n {
+			b.Request()
+			b.Outcome(0, retry.OutcomeOK)
+		}
+	}
+	succeed(shared[0], 8)
+	if got := drain(shared); got != 4 {
+		t.Fatalf("granted %d after 8 successes earned 4 tokens, want 4", got)
+	}
+	succeed(shared[2], 20)
+	if got := drain(shared); got != 6 {
+		t.Fatalf("granted %d after 20 successes earned 10 tokens, want the Burst, 6", got)
+	}
+	succeed(shared[1], 4) // 2 tokens
+	eventually(t, 3*time.Second, "a lease of 2", func() bool {
+		for _, b := range shared {
+			if b.Stats().Lease >= 2-1e-9 {
+				return true
+			}
+		}
+		return false
+	})
+	granted := 0
+	for _, b := range shared {
+		for range 5 {
+			tk, ok := b.AllowRetry(retry.OutcomeTransient)
+			if !ok {
+				continue
+			}
+			granted++
+			if granted == 1 {
+				b.CancelRetry(tk)
+			} else {
+				b.Outcome(tk, retry.OutcomeOK)
+			}
+		}
+	}
+	// A retry cancelled, then ones that succeed: each gives its cost back
+	// to the lease at once, so the process that holds the 2 tokens gets
+	// all 5 of its asks.
+	if granted < 5 {
+		t.Fatalf("%d retries granted with refunds, want at least 5", granted)
+	}
+}
+
+// sharedBudgets makes a shared budget named name on every process, each
+// with a call, and waits until every one sees the whole fleet and holds its
+// lease.
+func sharedBudgets(t *testing.T, ps []*process, name string, opts ...budget.Option) []*redisstore.Budget {
+	t.Helper()
+	var shared []*redisstore.Budget
+	for _, p := range ps {
+		b, err := p.store.Budget(name, opts...)
+		if err != nil {
+			t.Fatal(err)
+		}
+		b.Request()
+		shared = append(shared, b)
+	}
+	burst := shared[0].Local().Params().Burst
+	eventually(t, 5*time.Second, "every process sees the fleet and holds its lease", func() bool {
+		for _, b := range shared {
+			b.Request() // stay active
+			st := b.Stats()
+			if !st.Shared || st.Members != len(ps) || st.Lease < burst/float64(len(ps))-1e-9 {
+				return false
+			}
+		}
+		return true
+	})
+	return shared
+}
+
 // drain asks every budget for retries, round-robin, for half a second, as
-// processes whose calls keep failing would; the outcomes are not reported,
-// so each retry stays charged.
-func drain(bs []retry.Budget) int {
+// processes whose calls keep failing would; each retry fails, so its cost
+// stays spent.
+func drain[B retry.Budget](bs []B) int {
 	granted := 0
 	deadline := time.Now().Add(500 * time.Millisecond)
 	for time.Now().Before(deadline) {
 		for _, b := range bs {
-			if b.AllowRetry() {
+			b.Request() // a call whose first attempt failed: the process is active
+			b.Outcome(0, retry.OutcomeTransient)
+			if tk, ok := b.AllowRetry(retry.OutcomeTransient); ok {
 				granted++
+				b.Outcome(tk, retry.OutcomeTransient)
 			}
 		}
 		time.Sleep(5 * time.Millisecond)
 	}
 	return granted
 }
-
-// retry.Do and retryhttp find CancelRetry by a type assertion.
-var _ interface{ CancelRetry() } = (*redisstore.Budget)(nil)

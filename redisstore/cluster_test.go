@@ -46,7 +46,7 @@ func TestCluster(t *testing.T) {
 
 	var shared []float64
 	for _, p := range ps {
-		b, err := p.store.Budget("payments", budget.Ratio(0.5), budget.MinPerSecond(0))
+		b, err := p.store.Budget("payments", budget.Burst(4))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -57,7 +57,7 @@ func TestCluster(t *testing.T) {
 		shared = append(shared, b.Stats().FleetCredit)
 	}
 	if shared[1] != 4 {
-		t.Fatalf("fleet credit %v, want 4 (8 calls x 0.5)", shared)
+		t.Fatalf("fleet credit %v, want 4 (the Burst)", shared)
 	}
 	for i, p := range ps {
 		if st := p.store.Stats(); st.Errors != 0 {

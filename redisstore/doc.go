@@ -35,11 +35,12 @@
 // per process. Every change of state is a Lua script, a compare-and-set on
 // the generation; no lock is held around a call.
 //
-// Retry budgets of the same name (Store.Budget) share the cap of their
-// ratio and floor: each process's budget.Budget decides locally, and every
-// Resync writes its credit to Redis and reserves its share of the fleet's
-// credit, so that the fleet's retries stay within one budget's cap instead
-// of one per process; see Budget.
+// Retry budgets of the same name (Store.Budget) share one token bucket:
+// each process's budget.Budget decides locally, and each process also
+// leases its share of the fleet's bucket from Redis (every Resync, every
+// Flush while it grants retries) and spends it without waiting on Redis,
+// so that the fleet's failed retries stay within one Burst plus what its
+// successes earn, exactly, instead of one Burst per process; see Budget.
 //
 // # Redis data
 //
@@ -51,8 +52,8 @@
 //	<prefix>breaker:{<name>}  hash: state, gen, until (unix ms), succ, fail,
 //	                          consec; w0…w9 (FailureRate window buckets);
 //	                          lease, lgen, luntil (the half-open probe)
-//	<prefix>budget:{<name>}   hash: one field per process,
-//	                          "credit calls allowance seen_ms"
+//	<prefix>budget:{<name>}   hash: tokens (the bucket not leased); one
+//	                          field per process, "held seen_ms"
 //	<prefix>breaker           pub/sub channel: "state gen until succ fail consec name"
 //
 // # When Redis is unreachable

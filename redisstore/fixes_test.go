@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/nop-platform/retry"
 	"github.com/nop-platform/retry/breaker"
 	"github.com/nop-platform/retry/budget"
 	"github.com/nop-platform/retry/redisstore"
@@ -118,7 +119,7 @@ func TestUpWithNothingToSend(t *testing.T) {
 		t.Fatal(err)
 	}
 	rb.Request()
-	_ = rb.AllowRetry()
+	_, _ = rb.AllowRetry(retry.OutcomeTransient)
 	time.Sleep(50 * time.Millisecond) // written
 	srv.kill()
 	eventually(t, 2*time.Second, "store down", func() bool {

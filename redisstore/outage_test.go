@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/nop-platform/retry"
 	"github.com/nop-platform/retry/breaker"
 	"github.com/nop-platform/retry/budget"
 	"github.com/nop-platform/retry/redisstore"
@@ -177,7 +178,7 @@ func TestUnreachable(t *testing.T) {
 			}
 
 			// The budget is the local one.
-			rb, err := store.Budget("payments", budget.Ratio(0.1), budget.MinPerSecond(1))
+			rb, err := store.Budget("payments", budget.Burst(11))
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -185,7 +186,10 @@ func TestUnreachable(t *testing.T) {
 				rb.Request()
 			}
 			granted := 0
-			for rb.AllowRetry() {
+			for {
+				if _, ok := rb.AllowRetry(retry.OutcomeTransient); !ok {
+					break
+				}
 				granted++
 			}
 			if granted != 11 || rb.Stats().Shared {

@@ -19,10 +19,20 @@ import (
 // response with ResultOf(resp).Cause matching retry.ErrBudgetExhausted, or an
 // error wrapping a *retry.Error with that Cause.
 //
+// The transport tells the budget how each attempt ended: a 429 or 503, or a
+// response with Retry-After, is retry.OutcomeOverloaded; the attempt timeout
+// or another timeout retry.OutcomeTimedOut; another failure it retries
+// retry.OutcomeTransient; anything it does not retry retry.OutcomeOK. When
+// the budget refuses a retry and has a Refusal method (package budget's
+// has), the transport's Logger gets one record, at most once per the
+// budget's Window: "retry budget for host H is throttling retries: why".
+//
 // Default: on. Each Transport has its own budget.Group with budget's
-// defaults, one budget per host for at most budget.DefaultMaxKeys hosts: in
-// an outage a host gets about one attempt per request instead of four, while
-// under random transient failures nearly every retry is still made.
+// defaults, one budget per host for at most budget.DefaultMaxKeys hosts: a
+// token bucket that starts with room for 25 retries after 503s or timeouts
+// (50 after other failures), is refilled by successes, never by time, and
+// so never binds under random failures up to about 40% of attempts, while
+// in an outage a host gets about one attempt per request instead of four.
 func Budget(budgetFor func(host string) retry.Budget) Option {
 	return Option{kind: kBudget, v: budgetFor}
 }

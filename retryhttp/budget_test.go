@@ -1,10 +1,13 @@
 package retryhttp_test
 
 import (
+	"bytes"
 	"errors"
 	"io"
+	"log/slog"
 	"net/http"
 	"reflect"
+	"strings"
 	"sync"
 	"testing"
 
@@ -23,30 +26,33 @@ type fakeBudget struct {
 	outcomes []string
 }
 
-func (b *fakeBudget) CancelRetry() { b.mu.Lock(); b.cancels++; b.left++; b.mu.Unlock() }
+func (b *fakeBudget) CancelRetry(t retry.Ticket) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if t != 0 {
+		b.cancels++
+		b.left++
+	}
+}
 
 func (b *fakeBudget) Request() { b.mu.Lock(); b.requests++; b.mu.Unlock() }
-func (b *fakeBudget) AllowRetry() bool {
+func (b *fakeBudget) AllowRetry(o retry.Outcome) (retry.Ticket, bool) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	if b.left == 0 {
-		return false
+		return 0, false
 	}
 	b.left--
-	return true
+	return retry.Ticket(b.left + 1), true
 }
-func (b *fakeBudget) Outcome(retry, ok bool) {
+func (b *fakeBudget) Outcome(t retry.Ticket, o retry.Outcome) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
-	s := "first"
-	if retry {
-		s = "retry"
+	s := "first "
+	if t != 0 {
+		s = "retry "
 	}
-	if ok {
-		s += " ok"
-	} else {
-		s += " failed"
-	}
+	s += o.String()
 	b.outcomes = append(b.outcomes, s)
 }
 
@@ -65,7 +71,7 @@ func TestBudgetRejectsOnStatus(t *testing.T) {
 	if r.Attempts != 2 || !errors.Is(r.Cause, retry.ErrBudgetExhausted) {
 		t.Errorf("ResultOf = %+v, want 2 attempts and ErrBudgetExhausted", r)
 	}
-	if want := []string{"first failed", "retry failed"}; b.requests != 1 || !reflect.DeepEqual(b.outcomes, want) {
+	if want := []string{"first overloaded", "retry overloaded"}; b.requests != 1 || !reflect.DeepEqual(b.outcomes, want) {
 		t.Errorf("budget saw %d requests and %q, want 1 and %q", b.requests, b.outcomes, want)
 	}
 }
@@ -183,5 +189,61 @@ func TestBudgetOff(t *testing.T) {
 	readAll(t, resp)
 	if n := len(srv.Requests()); n != 4 {
 		t.Errorf("%d requests, want 4", n)
+	}
+}
+
+// A fresh default client gives a host with no sign of trouble every retry
+// the request asks for, even when every answer is a 503: MaxRetries(5)
+// makes 6 attempts, and 3 concurrent first requests with the default 3
+// retries make 12. Once the host has used up its budget's Burst, a refused
+// retry writes one log record that names the host and says why.
+func TestBudgetHealthyHostGetsItsRetries(t *testing.T) {
+	srv := retrytest.NewServer(retrytest.Status(503))
+	defer srv.Close()
+	var logs bytes.Buffer
+	client := retryhttp.NewClient(retryhttp.BaseDelay(0),
+		retryhttp.Logger(slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelWarn}))))
+	defer client.CloseIdleConnections()
+	do := func(opts ...retryhttp.Option) {
+		req, _ := http.NewRequest(http.MethodGet, srv.URL, nil)
+		resp, err := client.Do(retryhttp.WithRetry(req, opts...))
+		if err != nil {
+			t.Error(err)
+			return
+		}
+		io.Copy(io.Discard, resp.Body)
+		resp.Body.Close()
+	}
+	do(retryhttp.MaxRetries(5))
+	if n := len(srv.Requests()); n != 6 {
+		t.Errorf("MaxRetries(5) against a 503: %d attempts, want 6", n)
+	}
+	other := retrytest.NewServer(retrytest.Status(503))
+	defer other.Close()
+	var wg sync.WaitGroup
+	for range 3 {
+		wg.Go(func() {
+			resp, err := client.Get(other.URL)
+			if err != nil {
+				t.Error(err)
+				return
+			}
+			io.Copy(io.Discard, resp.Body)
+			resp.Body.Close()
+		})
+	}
+	wg.Wait()
+	if n := len(other.Requests()); n != 12 {
+		t.Errorf("3 concurrent first requests against a 503: %d attempts, want 12", n)
+	}
+	if strings.Contains(logs.String(), "throttling") {
+		t.Fatalf("a refusal logged while the budget had room:\n%s", logs.String())
+	}
+	for range 20 { // 5 + 20 x 5 overloaded retries wanted; the Burst holds 25
+		do(retryhttp.MaxRetries(5))
+	}
+	host := srv.Listener.Addr().String()
+	if n := strings.Count(logs.String(), "retry budget for "+host+" is throttling retries: "); n != 1 {
+		t.Errorf("%d throttling records, want 1:\n%s", n, logs.String())
 	}
 }

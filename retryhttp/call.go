@@ -85,7 +85,7 @@ func (c *call) classify(resp *http.Response, err error, replayable bool) (res en
 	// Safe to repeat: the body can be replayed, and the request is
 	// idempotent or provably never left.
 	res.Retryable = replayable && (idempotent(c.req, &c.pol) || err != nil && neverSent(err))
-	if c.ctx.Err() == nil { // else the engine gives up with the context's error
+	if res.Retryable && c.ctx.Err() == nil { // else not retried, or the engine gives up with the context's error
 		res.Outcome = outcomeOf(resp, err)
 		res.RetryAfter = retryAfter(resp)
 	}

@@ -11,10 +11,12 @@
 // plus up to 30% random jitter).
 //
 // Retries are also limited by a retry budget per destination host, on by
-// default (see Budget and package budget): retries that keep failing stop
-// after about three in a row until a request to that host succeeds again,
-// so a host that is down sees about one attempt per request instead of four,
-// while under random transient failures nearly every retry is still made.
+// default (see Budget and package budget): a host with no sign of trouble
+// gets every retry; once its failed retries have spent the budget (25
+// retries after 503s, refilled by successes), retries stop until requests
+// to that host succeed again, so a host that is down sees about one attempt
+// per request instead of four, while under random failures every retry is
+// still made.
 //
 // What is retried (DefaultCondition): network errors, 5xx, 429 and 408.
 // Other 4xx are returned at once; 401 is never retried, whatever the

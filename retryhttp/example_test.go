@@ -91,8 +91,9 @@ func ExampleNewTransport() {
 func ExampleWithRetry() {
 	srv := flaky(4)
 	defer srv.Close()
-	// Budget(nil): show every retry. By default a host's retry budget stops
-	// retrying after three failed retries in a row (see ExampleBudget).
+	// Budget(nil): show every retry whatever the host's state. By default a
+	// host's retry budget gives a healthy host every retry, and stops
+	// retrying once failed retries have spent it (see ExampleBudget).
 	client := retryhttp.NewClient(retryhttp.Logger(nil), retryhttp.Budget(nil))
 
 	req, _ := http.NewRequest(http.MethodGet, srv.URL+"/special-endpoint", nil)
@@ -189,15 +190,18 @@ func ExampleParseConfig() {
 	// GET / 2
 }
 
-// By default each host has a retry budget: against a host that is down,
-// the first request makes its retries, and later ones stop retrying until a
-// request succeeds again, so an outage sees about one attempt per request
-// instead of four.
+// By default each host has a retry budget: against a host that is down
+// (here every answer is a 503), requests get every retry while the budget's
+// cold-start Burst lasts (50 tokens, 2 per retry after a 503: 25 retries),
+// then stop retrying until requests succeed again, so a long outage sees
+// about one attempt per request instead of four.
 func ExampleBudget() {
 	down := flaky(1000)
 	defer down.Close()
 	client := retryhttp.NewClient(retryhttp.BaseDelay(time.Millisecond), retryhttp.Logger(nil))
-	for range 4 {
+	var attempts []int
+	refused := 0
+	for range 12 {
 		resp, err := client.Get(down.URL)
 		if err != nil {
 			fmt.Println(err)
@@ -205,13 +209,16 @@ func ExampleBudget() {
 		}
 		resp.Body.Close()
 		r := retryhttp.ResultOf(resp)
-		fmt.Println(resp.StatusCode, "after", r.Attempts, "attempts; budget refused a retry:", errors.Is(r.Cause, retry.ErrBudgetExhausted))
+		attempts = append(attempts, r.Attempts)
+		if errors.Is(r.Cause, retry.ErrBudgetExhausted) {
+			refused++
+		}
 	}
+	fmt.Println("attempts per request:", attempts)
+	fmt.Println("requests whose retry the budget refused:", refused)
 	// Output:
-	// 503 after 4 attempts; budget refused a retry: false
-	// 503 after 1 attempts; budget refused a retry: true
-	// 503 after 1 attempts; budget refused a retry: true
-	// 503 after 1 attempts; budget refused a retry: true
+	// attempts per request: [4 4 4 4 4 4 4 4 2 1 1 1]
+	// requests whose retry the budget refused: 4
 }
 
 func ExampleOnUnauthorized() {

@@ -74,9 +74,12 @@ var kindNames = [...]string{"the zero Option", "MaxRetries", "BaseDelay", "MaxDe
 // MaxRetries sets how many times a request is retried after its first
 // attempt (the specification's retries). Default 3; 0 means no retries; at
 // most MaxMaxRetries.
-// It is a maximum: the host's retry budget (see Budget), on by default, can
-// stop a request sooner, after about three failed retries in a row to that
-// host; turn it off with Budget(nil) when a request must use every retry.
+// A host with no sign of trouble gets every one of them: the host's retry
+// budget (see Budget), on by default, starts with room for 25 retries after
+// 503s or timeouts (50 after other failures), earns more with every success,
+// and only stops retries once a host's failed retries have used that up,
+// as in an outage. Turn it off with Budget(nil) when a request must use
+// every retry whatever the host's state.
 func MaxRetries(n int) Option { return Option{kind: kMaxRetries, n: n} }
 
 // BaseDelay sets the delay before the first retry, before jitter (the

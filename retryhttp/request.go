@@ -16,8 +16,12 @@ import (
 // them, the later winning. Only policy options may be given; an invalid one
 // makes the request fail, unsent, with an error matching
 // retry.ErrInvalidOption. req is not modified. The host's retry budget (see
-// Budget) still applies: a request that keeps failing may get fewer retries
-// than MaxRetries allows, with ResultOf(resp).Cause saying so.
+// Budget) still applies, but does not bind while the host is healthy: a
+// fresh client's request with MaxRetries(5) to a host answering 503 makes
+// 6 attempts. Only once the host's failed retries have spent its budget
+// (an outage, an overload) does a request get fewer retries than MaxRetries
+// allows, with ResultOf(resp).Cause matching retry.ErrBudgetExhausted and
+// one log record per host every 10s saying why.
 func WithRetry(req *http.Request, opts ...Option) *http.Request {
 	s := settings{scope: scopeRequest, where: "WithRetry: "}
 	if prev, ok := req.Context().Value(overridesKey{}).(*overrides); ok {

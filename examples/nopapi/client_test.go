@@ -242,9 +242,8 @@ func TestAllAssetsStopsOnError(t *testing.T) {
 func TestPerRequestOverrides(t *testing.T) {
 	five := []fault{unavailable, unavailable, unavailable, unavailable, unavailable}
 
-	// More retries than the default: the client's retry budget has to be
-	// off, since by default it stops after about three failed retries in
-	// a row to one host.
+	// More retries than the default, with the client's retry budget off so
+	// that the test does not depend on the budget's state.
 	f := newFakeAPI(t, 10)
 	f.add(statsRoute, five...)
 	ctx := WithRetry(context.Background(), retryhttp.MaxRetries(5))
@@ -253,9 +252,11 @@ func TestPerRequestOverrides(t *testing.T) {
 	}
 	f = newFakeAPI(t, 10)
 	f.add(statsRoute, five...)
+	// With the default budget too: a host with no sign of trouble gets
+	// every retry asked for (issue 14; the issue 5 budget stopped after 4).
 	_, err := newClient(t, f.URL).DashboardStats(ctx)
-	if !errors.Is(err, retry.ErrBudgetExhausted) || f.count(statsRoute) != 4 {
-		t.Fatalf("MaxRetries(5) with the default budget: %v after %d requests; want the budget to stop it after 4",
+	if err != nil || f.count(statsRoute) != 6 {
+		t.Fatalf("MaxRetries(5) with the default budget: %v after %d requests; want success after 6",
 			err, f.count(statsRoute))
 	}
 

@@ -20,8 +20,8 @@
 // Retry-After honoured, each attempt bounded by DefaultAttemptTimeout.
 // Other 4xx are returned at once as an *APIError; a 401 is never retried,
 // and calls the OnUnauthorized hook. retryhttp's per-host retry budget is
-// on: while the API keeps failing, retries stop after about three in a row
-// until a call succeeds (the *APIError's Cause then matches
+// on: once the API's failed retries have spent it (25 retries after 503s,
+// refilled by successes), retries stop until calls succeed again (the *APIError's Cause then matches
 // retry.ErrBudgetExhausted); Retry(retryhttp.Budget(nil)) turns it off.
 //
 // Login is not idempotent: each one may create a session and counts against

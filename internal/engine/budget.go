@@ -1,24 +1,50 @@
 package engine
 
-// Budget is retry.Budget: it limits retries across many calls. This file is
-// the one place that talks to a budget.
-type Budget interface {
-	Request()
-	AllowRetry() bool
-	Outcome(retry, ok bool)
+import "strconv"
+
+// Outcome says how an attempt ended, for a budget (retry.Outcome).
+type Outcome uint8
+
+const (
+	OutcomeOK         Outcome = iota // succeeded, or failed in a way not retried
+	OutcomeTransient                 // a retryable failure, no sign of overload
+	OutcomeOverloaded                // 429, 503, or an error with a RetryAfter
+	OutcomeTimedOut                  // the attempt timed out
+)
+
+// String returns the outcome's name: "ok", "transient", "overloaded" or
+// "timed_out".
+func (o Outcome) String() string {
+	switch o {
+	case OutcomeOK:
+		return "ok"
+	case OutcomeTransient:
+		return "transient"
+	case OutcomeOverloaded:
+		return "overloaded"
+	case OutcomeTimedOut:
+		return "timed_out"
+	}
+	return "outcome(" + strconv.Itoa(int(o)) + ")"
 }
 
-// retryCanceler is the optional method that gives back a granted retry.
-type retryCanceler interface{ CancelRetry() }
+// Ticket identifies a retry that a Budget granted (retry.Ticket); the zero
+// Ticket stands for a first attempt.
+type Ticket uint64
+
+// Budget is retry.Budget. This file is the one place that talks to a budget.
+type Budget interface {
+	Request()
+	AllowRetry(o Outcome) (Ticket, bool)
+	Outcome(t Ticket, o Outcome)
+	CancelRetry(t Ticket)
+}
 
 // refuser is the optional method that says why a budget refused a retry;
 // report is true at most once per window while refusals go on.
 type refuser interface {
 	Refusal() (reason string, report bool)
 }
-
-// ticket marks a granted retry whose outcome the budget still awaits.
-type ticket bool
 
 // request records a call's first attempt.
 func (l *Loop) request() {
@@ -32,31 +58,32 @@ func (l *Loop) settle(o Outcome) {
 	if l.Budget == nil {
 		return
 	}
-	l.Budget.Outcome(l.attempt > 1, o == OutcomeOK)
-	l.ticket = false
+	t := l.ticket
+	l.ticket = 0
+	l.Budget.Outcome(t, o)
 }
 
-// grant asks the budget for the next retry.
-func (l *Loop) grant() bool {
+// grant asks the budget for the next retry after a failure of kind o.
+func (l *Loop) grant(o Outcome) bool {
 	if l.Budget == nil {
 		return true
 	}
-	if !l.Budget.AllowRetry() {
+	t, ok := l.Budget.AllowRetry(o)
+	if !ok {
 		return false
 	}
-	l.ticket = true
+	l.ticket = t
 	return true
 }
 
 // cancelRetry gives back a granted retry that will not be made.
 func (l *Loop) cancelRetry() {
-	if !l.ticket {
+	if l.ticket == 0 {
 		return
 	}
-	l.ticket = false
-	if rc, ok := l.Budget.(retryCanceler); ok {
-		rc.CancelRetry()
-	}
+	t := l.ticket
+	l.ticket = 0
+	l.Budget.CancelRetry(t)
 }
 
 // refusal returns the budget's reason for refusing, when it is time to log it.

@@ -100,7 +100,7 @@ func (l *Loop) logRefusal() {
 		name = l.Name
 	}
 	l.Logger.LogAttrs(l.ctx, slog.LevelWarn,
-		"retry budget for "+strconv.Quote(name)+" is throttling retries: "+reason,
+		"retry budget for "+name+" is throttling retries: "+reason,
 		slog.String("budget", name), slog.String("reason", reason))
 }
 

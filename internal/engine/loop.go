@@ -32,16 +32,6 @@ const (
 	Stop
 )
 
-// Outcome says how an attempt ended, for a budget.
-type Outcome uint8
-
-const (
-	OutcomeOK         Outcome = iota // succeeded, or failed in a way not retried
-	OutcomeTransient                 // a retryable failure, no sign of overload
-	OutcomeOverloaded                // 429, 503, or an error with a RetryAfter
-	OutcomeTimedOut                  // the attempt timed out
-)
-
 // Result is an attempt's end, as the adapter classifies it.
 type Result struct {
 	// Err is the attempt's failure as events and the give-up error record
@@ -95,14 +85,13 @@ type Loop struct {
 	attempt int           // number of the attempt that last ended, or is under way
 	delay   time.Duration // the wait Wait makes
 	prev    time.Duration // the last wait
-	ticket  ticket        // a granted retry not yet settled
+	ticket  Ticket        // a granted retry not yet settled (0: none)
 	timer   *time.Timer
 	failed  int      // failures recorded
 	buf     [4]error // the first failures, without a heap slice
 	more    []error  // failures after the fourth
 	cause   error    // why it stopped early, for Stop
 	err     error    // NewError's result, built once
-	outcome Outcome  // the last failure's, for the budget's grant
 	last    error    // the last failure
 }
 
@@ -128,7 +117,6 @@ func (l *Loop) End(r Result) Step {
 		return Done
 	}
 	l.record(r.Err)
-	l.outcome = r.Outcome
 	if err := l.ctx.Err(); err != nil {
 		return l.stop(err)
 	}
@@ -139,7 +127,7 @@ func (l *Loop) End(r Result) Step {
 	if dl, ok := l.ctx.Deadline(); ok && l.delay > 0 && time.Until(dl) < l.delay {
 		return l.stop(ErrDeadline)
 	}
-	if !l.grant() {
+	if !l.grant(r.Outcome) {
 		l.event(KindBudgetRejected, 0, r.Err)
 		l.logRefusal()
 		return l.stop(ErrBudgetExhausted)
