@@ -73,12 +73,11 @@ func callErrorType(err error) string {
 // notifyCall is Notify for the calls of Option: it adds each attempt to
 // the call's span as well.
 func (t *Telemetry) notifyCall(e retry.Event) {
+	if e.Kind == retry.EventAttempt && e.Context != nil {
+		if span := trace.SpanFromContext(e.Context); span.IsRecording() {
+			span.AddEvent(EventAttempt, trace.WithAttributes(append(failure(e.Err), AttrAttempt.Int(e.Attempt))...))
+			span.SetAttributes(AttrAttempts.Int(e.Attempt), AttrMaxAttempts.Int(e.MaxAttempts))
+		}
+	}
 	t.Notify(e)
-	if e.Kind != retry.EventAttempt || e.Context == nil {
-		return
-	}
-	if span := trace.SpanFromContext(e.Context); span.IsRecording() {
-		span.AddEvent(EventAttempt, trace.WithAttributes(append(failure(e.Err), AttrAttempt.Int(e.Attempt))...))
-		span.SetAttributes(AttrAttempts.Int(e.Attempt), AttrMaxAttempts.Int(e.MaxAttempts))
-	}
 }
