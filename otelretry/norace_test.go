@@ -1,0 +1,5 @@
+//go:build !race
+
+package otelretry_test
+
+const raceEnabled = false
