@@ -83,11 +83,11 @@ func printSpans(spans tracetest.SpanStubs) {
 			for _, a := range s.Attributes {
 				switch a.Key {
 				case "http.response.status_code":
-					line += " status=" + a.Value.Emit()
+					line += " status=" + a.Value.String()
 				case "error.type":
-					line += " error.type=" + a.Value.Emit()
+					line += " error.type=" + a.Value.String()
 				case "http.request.resend_count":
-					line += " resend_count=" + a.Value.Emit()
+					line += " resend_count=" + a.Value.String()
 				}
 			}
 			fmt.Println(line)
@@ -96,9 +96,9 @@ func printSpans(spans tracetest.SpanStubs) {
 				for _, a := range e.Attributes {
 					switch a.Key {
 					case "retry.attempt":
-						line += " attempt=" + a.Value.Emit()
+						line += " attempt=" + a.Value.String()
 					case "error.type":
-						line += " error.type=" + a.Value.Emit()
+						line += " error.type=" + a.Value.String()
 					}
 				}
 				fmt.Println(line)

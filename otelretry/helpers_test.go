@@ -101,7 +101,7 @@ func (r *rig) metrics(t testing.TB) []string {
 func attrs(kv []attribute.KeyValue) string {
 	s := make([]string, len(kv))
 	for i, a := range kv {
-		s[i] = fmt.Sprintf("%s=%s", a.Key, a.Value.Emit())
+		s[i] = fmt.Sprintf("%s=%s", a.Key, a.Value.String())
 	}
 	slices.Sort(s)
 	return strings.Join(s, " ")

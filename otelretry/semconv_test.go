@@ -142,7 +142,7 @@ func TestErrorType(t *testing.T) {
 func join(kv []attribute.KeyValue) string {
 	s := make([]string, len(kv))
 	for i, a := range kv {
-		s[i] = string(a.Key) + "=" + a.Value.Emit()
+		s[i] = string(a.Key) + "=" + a.Value.String()
 	}
 	return strings.Join(s, " ")
 }
