@@ -27,7 +27,8 @@ import (
 // Notify.
 //
 // Build the option once: with no tracer installed a call costs what
-// Notify costs, and allocates nothing.
+// Notify costs, and allocates nothing. A call whose function panics leaves
+// its span unended (retry.Around does not finish after a panic).
 func (t *Telemetry) Option(name string) retry.Option {
 	if name == "" {
 		name = "call"
@@ -35,24 +36,25 @@ func (t *Telemetry) Option(name string) retry.Option {
 	return retry.Options(retry.Name(name), retry.Around(t.around(name)), retry.Notify(t.notifyCall))
 }
 
-// around returns the Around of calls named name: their span.
-func (t *Telemetry) around(name string) func(context.Context, func(context.Context) error) error {
-	return func(ctx context.Context, call func(context.Context) error) error {
+// around returns the Around of calls named name: it starts their span,
+// or with no tracer does nothing at all.
+func (t *Telemetry) around(name string) func(context.Context) (context.Context, func(error)) {
+	return func(ctx context.Context) (context.Context, func(error)) {
 		tr := t.tracer()
 		if tr == nil {
-			return call(ctx)
+			return ctx, nil
 		}
 		ctx, span := tr.Start(ctx, name, trace.WithSpanKind(trace.SpanKindInternal))
-		defer span.End()
-		err := call(ctx)
-		if err != nil && span.IsRecording() {
-			span.SetStatus(codes.Error, err.Error())
-			span.SetAttributes(semconv.ErrorTypeKey.String(callErrorType(err)))
-			if re, ok := err.(*retry.Error); ok {
-				span.SetAttributes(AttrCause.String(causeNames[causeOf(re)]))
+		return ctx, func(err error) {
+			if err != nil && span.IsRecording() {
+				span.SetStatus(codes.Error, err.Error())
+				span.SetAttributes(semconv.ErrorTypeKey.String(callErrorType(err)))
+				if re, ok := err.(*retry.Error); ok {
+					span.SetAttributes(AttrCause.String(causeNames[causeOf(re)]))
+				}
 			}
+			span.End()
 		}
-		return err
 	}
 }
 

@@ -1,5 +1,0 @@
-//go:build race
-
-package otelretry_test
-
-const raceEnabled = true
