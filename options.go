@@ -240,7 +240,7 @@ type config struct {
 	maxTime        time.Duration
 	attemptTimeout time.Duration
 	budget         Budget
-	around         []func(context.Context) (context.Context, func(error))
+	nAround        int // Around options given; runAround collects them
 	err            error
 }
 
@@ -301,7 +301,7 @@ func (c *config) applyOne(o *Option) {
 	case kBudget:
 		c.budget = o.v.(Budget)
 	case kAround:
-		c.around = append(c.around, o.v.(func(context.Context) (context.Context, func(error))))
+		c.nAround++ // counted, not collected: an append here would allocate
 	case kMany:
 		c.apply(o.v.([]Option))
 	case kNone:

@@ -30,6 +30,9 @@ func do(ctx context.Context, fn func(ctx context.Context) error, first error, op
 	if err := c.check(); err != nil {
 		return err
 	}
+	if c.nAround > 0 { // never with a first attempt made: preflight declines Around
+		return c.runAround(ctx, fn, opts)
+	}
 	return c.run(ctx, fn, first)
 }
 
@@ -67,9 +70,6 @@ func doValue[T any](ctx context.Context, fn func(ctx context.Context) (T, error)
 // run is the retry loop shared by Do and DoValue. A non-nil first is the
 // error of a first attempt already made (see preflight).
 func (c *config) run(ctx context.Context, fn func(context.Context) error, first error) error {
-	if len(c.around) > 0 {
-		return c.runAround(ctx, fn)
-	}
 	if c.maxTime > 0 {
 		var cancel context.CancelFunc
 		ctx, cancel = context.WithTimeout(ctx, c.maxTime)
@@ -78,13 +78,15 @@ func (c *config) run(ctx context.Context, fn func(context.Context) error, first 
 	return c.loop(ctx, fn, first)
 }
 
-// runAround runs the attempts inside the Around hooks: each starts in the
-// order given, passing its context on, and finishes in reverse order.
-func (c *config) runAround(ctx context.Context, fn func(context.Context) error) error {
-	hooks := c.around
-	c.around = nil
-	var buf [4]func(error)
-	finish := buf[:0]
+// runAround runs the attempts inside the Around hooks of opts: each starts
+// in the order given, passing its context on, and finishes in reverse
+// order. The hooks are gathered here, on the stack, rather than by apply,
+// so that a call with up to four of them allocates nothing.
+func (c *config) runAround(ctx context.Context, fn func(context.Context) error, opts []Option) error {
+	var hb [4]aroundStart
+	hooks := collectAround(hb[:0], opts)
+	var fb [4]func(error)
+	finish := fb[:0]
 	for _, start := range hooks {
 		var f func(error)
 		ctx, f = start(ctx)
@@ -97,6 +99,22 @@ func (c *config) runAround(ctx context.Context, fn func(context.Context) error) 
 		}
 	}
 	return err
+}
+
+type aroundStart = func(context.Context) (context.Context, func(error))
+
+// collectAround appends the Around hooks of opts, nested ones included, in
+// the order given.
+func collectAround(dst []aroundStart, opts []Option) []aroundStart {
+	for i := range opts {
+		switch o := &opts[i]; o.kind {
+		case kAround:
+			dst = append(dst, o.v.(aroundStart))
+		case kMany:
+			dst = collectAround(dst, o.v.([]Option))
+		}
+	}
+	return dst
 }
 
 // loop drives the engine: it makes the attempts and classifies their errors.

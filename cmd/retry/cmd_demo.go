@@ -15,7 +15,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 )
 
-const demoUsage = `Usage: retry demo [--duration D] [--metrics-addr ADDR] [--redis ADDR]
+const demoUsage = `Usage: retry demo [--duration D] [--metrics-addr ADDR] [--redis ADDR] [--otel-stdout]
 
 Starts a flaky HTTP server on 127.0.0.1 and sends it the same steady
 traffic through two clients side by side, in four phases:
@@ -38,6 +38,9 @@ Flags:
   --redis ADDR          run ours as three instances that share one breaker
                         (and one retry budget) through the Redis server at
                         ADDR, such as 127.0.0.1:6379
+  --otel-stdout         trace two of our client's requests in each phase
+                        with OpenTelemetry and write the spans to stdout,
+                        one JSON object a line (the stdout exporter)
   -h, --help            show this help
 
 D is a number of seconds (1.5) or a Go duration (250ms, 1m30s).
@@ -63,6 +66,15 @@ the outage. Keys start with nop:retry:demo:RUN: (RUN differs on every
 run) and expire 10 minutes after the demo. If Redis cannot be reached,
 the demo says so on stderr and carries on, each instance's breaker
 keeping its own state: what redisstore does in production.
+
+With --otel-stdout, each traced request is a span named "retry demo
+request" (with the phase as demo.phase) whose children are one client span
+per attempt, from package otelretry: http.request.resend_count on
+retries, the status or error.type; its events are the retries' waits
+(retry.wait), the budget's refusals, the breaker's rejections and the
+give-ups. Each attempt sends its span's trace context to the server in a
+traceparent header. Spans are written as they end, between the demo's
+lines.
 `
 
 // demoPhase is one stretch of the demo with a fixed failure rate.
@@ -133,6 +145,9 @@ type demo struct {
 
 	ours []*ourInstance // one, or demoInstances with --redis
 
+	otelStdout bool         // --otel-stdout
+	tracing    *demoTracing // nil without --otel-stdout
+
 	redisAddr string // --redis; "" for none
 	redisKeys string // the prefix of the demo's keys in Redis
 	redisDown bool   // Redis was unreachable at the start
@@ -147,7 +162,8 @@ type demo struct {
 func cmdDemo(ctx context.Context, e *env, args []string) error {
 	duration := defaultDemoDuration
 	var metricsAddr, redisAddr string
-	fs := demoFlags(&duration, &metricsAddr, &redisAddr)
+	var otelStdout bool
+	fs := demoFlags(&duration, &metricsAddr, &redisAddr, &otelStdout)
 	if err := parse(fs, args); err != nil {
 		return err
 	}
@@ -168,7 +184,7 @@ func cmdDemo(ctx context.Context, e *env, args []string) error {
 		}
 	}
 	d := &demo{timing: timingFor(duration), out: e.stdout, stderr: e.stderr, metricsAddr: metricsAddr,
-		redisAddr: redisAddr}
+		redisAddr: redisAddr, otelStdout: otelStdout}
 	if err := d.run(ctx); err != nil {
 		return err
 	}
@@ -179,11 +195,12 @@ func cmdDemo(ctx context.Context, e *env, args []string) error {
 }
 
 // demoFlags returns the flag set of retry demo.
-func demoFlags(duration *time.Duration, metricsAddr, redisAddr *string) *flag.FlagSet {
+func demoFlags(duration *time.Duration, metricsAddr, redisAddr *string, otelStdout *bool) *flag.FlagSet {
 	fs := newFlagSet("demo")
 	fs.Var(delayValue{duration}, "duration", "")
 	fs.StringVar(metricsAddr, "metrics-addr", "", "")
 	fs.StringVar(redisAddr, "redis", "", "")
+	fs.BoolVar(otelStdout, "otel-stdout", false, "")
 	return fs
 }
 
@@ -222,6 +239,13 @@ func (d *demo) run(ctx context.Context) error {
 	}
 	if d.metricsAddr != "" {
 		stop, err := d.serveMetrics()
+		if err != nil {
+			return err
+		}
+		defer stop()
+	}
+	if d.otelStdout {
+		stop, err := d.startTracing()
 		if err != nil {
 			return err
 		}

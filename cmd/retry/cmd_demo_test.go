@@ -3,6 +3,7 @@ package main
 import (
 	"bufio"
 	"context"
+	"encoding/json"
 	"io"
 	"net"
 	"net/http"
@@ -30,6 +31,9 @@ func TestDemoFinishesWithTable(t *testing.T) {
 	}
 	if r.stderr != "" {
 		t.Errorf("stderr:\n%s", r.stderr)
+	}
+	if strings.Contains(r.stdout, `"SpanContext"`) {
+		t.Error("spans written without --otel-stdout")
 	}
 }
 
@@ -171,5 +175,68 @@ func TestDemoMetricsAddrInUse(t *testing.T) {
 	r.wantCode(t, 1)
 	if !strings.Contains(r.stderr, "retry demo: --metrics-addr: listen tcp") {
 		t.Errorf("stderr:\n%s", r.stderr)
+	}
+}
+
+// --otel-stdout writes spans, one JSON object a line: a few demo requests,
+// each with one client span per attempt as its children, retries marked
+// with http.request.resend_count, and the waits as events of the request's
+// span. (Which decisions the outage's traced requests meet, a give-up or
+// the open breaker, depends on timing.)
+func TestDemoOtelStdout(t *testing.T) {
+	r := retryCLI(t, "demo", "--duration", "0.8", "--otel-stdout")
+	r.wantCode(t, 0)
+	type span struct {
+		Name        string
+		SpanContext struct{ SpanID string }
+		Parent      struct{ SpanID string }
+		Attributes  []struct {
+			Key   string
+			Value struct{ Value any }
+		}
+		Events []struct{ Name string }
+	}
+	var spans []span
+	var text []string
+	for line := range strings.SplitSeq(r.stdout, "\n") {
+		if !strings.HasPrefix(line, "{") {
+			text = append(text, line)
+			continue
+		}
+		var s span
+		if err := json.Unmarshal([]byte(line), &s); err != nil {
+			t.Fatalf("a span line is not JSON: %v\n%s", err, line)
+		}
+		spans = append(spans, s)
+	}
+	if !strings.Contains(strings.Join(text, "\n"), "\ntotal      ours ") {
+		t.Errorf("the demo's table is missing:\n%s", r.stdout)
+	}
+	roots := map[string]bool{}
+	for _, s := range spans {
+		if s.Name == "retry demo request" && s.Parent.SpanID == "0000000000000000" {
+			roots[s.SpanContext.SpanID] = true
+		}
+	}
+	if len(roots) == 0 || len(roots) > 8 {
+		t.Fatalf("%d demo request spans, want 1 to 8", len(roots))
+	}
+	resent, waited := false, false
+	for _, s := range spans {
+		for _, e := range s.Events {
+			waited = waited || e.Name == "retry.wait"
+		}
+		if s.Name != "GET" {
+			continue
+		}
+		if !roots[s.Parent.SpanID] {
+			t.Errorf("attempt span %s has parent %s, not a demo request", s.SpanContext.SpanID, s.Parent.SpanID)
+		}
+		for _, a := range s.Attributes {
+			resent = resent || a.Key == "http.request.resend_count"
+		}
+	}
+	if !resent || !waited {
+		t.Errorf("no retried attempt (%v) or no retry.wait event (%v) among the traced requests:\n%s", resent, waited, r.stdout)
 	}
 }

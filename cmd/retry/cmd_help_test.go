@@ -65,7 +65,7 @@ func TestUsageListsEveryFlag(t *testing.T) {
 		"run":      {runUsage, flagNames(j.flags(&pf))},
 		"schedule": {scheduleUsage, flagNames(scheduleFlags(&pf, &d1, &d2))},
 		"http":     {httpUsage, flagNames((&httpJob{}).flags())},
-		"demo":     {demoUsage, flagNames(demoFlags(&d1, new(string), new(string)))},
+		"demo":     {demoUsage, flagNames(demoFlags(&d1, new(string), new(string), new(bool)))},
 	}
 	for name, s := range sets {
 		for _, f := range s.names {

@@ -116,7 +116,7 @@ func (d *demo) newInstance(in *ourInstance, store *redisstore.Store) error {
 		}
 	}
 	base := http.DefaultTransport.(*http.Transport).Clone()
-	rt := retryhttp.NewTransport(&breakerTransport{cb: cb, base: base},
+	rt := retryhttp.NewTransport(&breakerTransport{cb: cb, base: d.tracedTransport(base)},
 		retryhttp.Name(demoName),
 		retryhttp.MaxRetries(naiveAttempts-1),
 		retryhttp.BaseDelay(t.base),
@@ -125,6 +125,9 @@ func (d *demo) newInstance(in *ourInstance, store *redisstore.Store) error {
 		retryhttp.Budget(func(string) retry.Budget { return b }),
 		retryhttp.Notify(func(ev retry.Event) {
 			m.Notify(ev)
+			if d.tracing != nil {
+				d.tracing.tel.Notify(ev)
+			}
 			if ev.Kind == retry.EventBudgetRejected {
 				d.stats(clientOurs).budgetDenied.Add(1)
 			}
@@ -132,6 +135,8 @@ func (d *demo) newInstance(in *ourInstance, store *redisstore.Store) error {
 	)
 	client := &http.Client{Transport: m.Transport(rt)}
 	in.get = func(ctx context.Context, url string) outcome {
+		ctx, end := d.traceRequest(ctx)
+		defer end()
 		resp, err := getOnce(ctx, client, url)
 		if err != nil {
 			return outcome{fastFail: errors.Is(err, breaker.ErrOpen)}
