@@ -17,7 +17,7 @@ import (
 // budget's state is a gauge.
 func TestBudgetRefusal(t *testing.T) {
 	r := newRig(t)
-	b, err := budget.New(budget.Ratio(0.1), budget.MinPerSecond(0))
+	b, err := budget.New(budget.Burst(0), budget.Ratio(0.1))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -52,7 +52,7 @@ func TestBudgetRefusal(t *testing.T) {
 	checkMetrics(t, r, []string{
 		"retry.attempts{operation=http outcome=error} 1",
 		"retry.budget.available{budget=inventory} 0",
-		"retry.budget.credit{budget=inventory} 0.1",
+		"retry.budget.credit{budget=inventory} 0",
 		"retry.budget.rejected{operation=http} 1",
 		"retry.exhausted{cause=budget operation=http} 1",
 		"retry.http.requests{code=5xx route=http} 1",
