@@ -5,6 +5,7 @@ import (
 	"errors"
 	"io"
 	"net/http"
+	"sync"
 	"time"
 
 	"github.com/nop-platform/retry"
@@ -193,7 +194,9 @@ const drainLimit = 64 << 10
 const drainTime = 10 * time.Millisecond
 
 // discard drains and closes a response that will not be returned, within
-// drainLimit bytes and drainTime.
+// drainLimit bytes and drainTime. The bound relies on Close unblocking a
+// Read from another goroutine, as net/http's bodies do; a base transport
+// whose bodies do not is bounded only by its own behaviour.
 func discard(resp *http.Response) {
 	if resp == nil || resp.Body == nil {
 		return
@@ -202,8 +205,10 @@ func discard(resp *http.Response) {
 		resp.Body.Close() // too long to drain: give up the connection
 		return
 	}
-	t := time.AfterFunc(drainTime, func() { resp.Body.Close() })
+	var once sync.Once
+	closeBody := func() { once.Do(func() { resp.Body.Close() }) }
+	t := time.AfterFunc(drainTime, closeBody)
 	_, _ = io.CopyN(io.Discard, resp.Body, drainLimit)
 	t.Stop()
-	resp.Body.Close()
+	closeBody() // Close runs once, by the timer or here
 }

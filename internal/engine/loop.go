@@ -163,11 +163,10 @@ func (l *Loop) Wait() Step {
 	return Wait
 }
 
-// Abandon gives up before the attempt that Wait made room for, with cause
+// Abandon gives up, before Wait, on the retry End granted, with cause
 // (retryhttp: the request body cannot be replayed). It returns Stop.
 func (l *Loop) Abandon(cause error) Step {
 	l.cancelRetry()
-	l.attempt-- // the attempt was never made
 	return l.stop(cause)
 }
 
