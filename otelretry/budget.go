@@ -33,7 +33,7 @@ func (ins *instruments) registerObservers(m metric.Meter) error {
 	ob.available, e2 = m.Int64ObservableGauge(NameBudgetAvailable, metric.WithUnit("{retry}"),
 		metric.WithDescription("Retries the retry budget would allow now, by budget."))
 	ob.credit, e3 = m.Float64ObservableGauge(NameBudgetCredit, metric.WithUnit("{retry}"),
-		metric.WithDescription("What the retry budget's cap still allows, in retries, before the failure gate; may be negative."))
+		metric.WithDescription("Retries after transient failures the retry budget would allow now: the tokens in its bucket."))
 	if err := errors.Join(e1, e2, e3); err != nil {
 		return err
 	}
