@@ -40,6 +40,9 @@ func TestBreakerStateAndTransitions(t *testing.T) {
 	// After the recovery timeout the scrape itself finds it half-open, and
 	// the change it causes is counted.
 	time.Sleep(recovery + 10*time.Millisecond)
+	// Gather runs collectors concurrently, so the counter may be read before
+	// the state collector's read advances the breaker: advance it first.
+	cb.State()
 	wantSeries(t, reg, []string{
 		`circuit_breaker_state{name="payments"} 2`,
 		`circuit_breaker_transitions_total{from="closed",name="payments",to="open"} 1`,
