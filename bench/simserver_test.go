@@ -91,10 +91,12 @@ func newCapacityServer(t testing.TB, workers int, service time.Duration, queue i
 		sem <- struct{}{}
 		time.Sleep(service)
 		<-sem
-		s.count("served")
+		// "wasted" is counted before "served", so that whoever sees a
+		// request served also sees whether it was wasted.
 		if r.Context().Err() != nil {
 			s.count("wasted") // the client had gone
 		}
+		s.count("served")
 		_, _ = io.WriteString(w, "ok")
 	})
 }
