@@ -9,6 +9,7 @@ import (
 
 	"github.com/nop-platform/retry"
 	"github.com/nop-platform/retry/backoff"
+	"github.com/nop-platform/retry/limit"
 )
 
 // drainLimit bounds how much of a discarded response body is read so that
@@ -26,6 +27,8 @@ type call struct {
 	errs   []error   // each failed attempt's error, for *retry.Error
 	start  time.Time // for events
 	name   string    // for events: the route's pattern or the Transport's Name
+
+	lim *limit.Limiter // the host's concurrency limit, or nil (limit.go)
 }
 
 // run makes the attempts.
@@ -42,6 +45,9 @@ func (c *call) run() (*http.Response, error) {
 	var timer *time.Timer
 	for attempt := 1; ; attempt++ {
 		resp, err := c.attempt(send)
+		if ok, r, e := c.refused(attempt, err); ok {
+			return r, e
+		}
 		if err == nil && resp.StatusCode == http.StatusUnauthorized {
 			c.outcome(attempt, true, nil)
 			if c.t.onUnauthorized != nil {
@@ -77,6 +83,9 @@ func (c *call) run() (*http.Response, error) {
 			closeReadCloser(body)
 			c.event(retry.EventBudgetRejected, attempt, 0, failure)
 			return c.stop(resp, attempt, retry.ErrBudgetExhausted)
+		}
+		if lerr := c.limitFull(req.URL.Host, attempt, body); lerr != nil {
+			return c.stop(resp, attempt, lerr)
 		}
 		c.event(retry.EventRetry, attempt, delay, failure)
 		if l := c.t.log(); l != nil {

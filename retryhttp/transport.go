@@ -6,6 +6,7 @@ import (
 	"net/http"
 
 	"github.com/nop-platform/retry"
+	"github.com/nop-platform/retry/limit"
 )
 
 // Transport is an http.RoundTripper that retries transient failures; see the
@@ -30,6 +31,7 @@ type Transport struct {
 	name           string // for events; "" means DefaultName
 	routes         *router
 	budgets        budgets
+	limiterFor     func(host string) *limit.Limiter // from the Limit option
 	err            error
 }
 
@@ -67,6 +69,7 @@ func NewTransport(base http.RoundTripper, opts ...Option) *Transport {
 		notify:         s.notify,
 		name:           s.name,
 		budgets:        budgets{budgetFor: s.newBudget, set: s.budgetSet},
+		limiterFor:     s.limiterFor,
 		err:            s.err,
 	}
 	if t.err == nil {
@@ -111,6 +114,7 @@ func (t *Transport) RoundTrip(req *http.Request) (*http.Response, error) {
 		c.pol.overlay(&o.pol)
 	}
 	c.budget = t.budgets.get(req.URL.Host)
+	c.lim = t.limiterOf(req.URL.Host)
 	return c.run()
 }
 
