@@ -115,9 +115,9 @@ type overloadResult struct {
 	goodput                 []float64 // per bucket/2, for the plot
 	limits                  []float64 // per bucket/2: the limit, for nop-limit
 	// healthy host
-	hOK, hN        int
-	hP50, hP99     time.Duration
-	hLimited       uint64
+	hOK, hN    int
+	hP50, hP99 time.Duration
+	hLimited   uint64
 }
 
 func (cfg overloadConfig) total() time.Duration {
