@@ -262,8 +262,8 @@ func TestOverloadSmall(t *testing.T) {
 	rows := map[string]overloadResult{}
 	for _, nc := range overloadClients(t, Overload, "nop", "nop-limit") {
 		r := runOverload(t, cfg, Overload, nc)
-		t.Logf("%s: goodput during %.0f/s, last %.0f/s; healthy p99 %v; refused by the limit %d, on the healthy host %d; per second:%s",
-			r.name, r.during, r.after, r.hP99, r.limited, r.hLimited, fmtFloats(r.perSecond))
+		t.Logf("%s: goodput during %.0f/s, last %.0f/s; healthy p99 %v; refused by the limit %d, on the healthy host %d; per second:%s; limit per %v:%s",
+			r.name, r.during, r.after, r.hP99, r.limited, r.hLimited, fmtFloats(r.perSecond), cfg.bucket/2, fmtFloats(r.limits))
 		rows[r.name] = r
 	}
 	lim, base := rows["nop-limit"], rows["nop"]
@@ -277,6 +277,20 @@ func TestOverloadSmall(t *testing.T) {
 	if !strings.HasPrefix(svg, "<svg") || !strings.HasSuffix(strings.TrimSpace(svg), "</svg>") || strings.Count(svg, "<polyline") != 3 {
 		t.Errorf("overloadSVG: not an SVG with 3 lines:\n%s", svg)
 	}
+}
+
+// perSecondMean returns the mean of each second of xs, sampled every step.
+func perSecondMean(xs []float64, step time.Duration) []float64 {
+	per := int(time.Second / step)
+	var out []float64
+	for i := 0; i < len(xs); i += per {
+		sum, n := 0.0, 0
+		for _, x := range xs[i:min(i+per, len(xs))] {
+			sum, n = sum+x, n+1
+		}
+		out = append(out, sum/float64(n))
+	}
+	return out
 }
 
 func fmtFloats(xs []float64) string {
@@ -313,6 +327,9 @@ func overloadTable(cfg overloadConfig, p Policy, rows []overloadResult) string {
 	b.WriteString("\n|---|" + strings.Repeat("---:|", len(rows[0].perSecond)) + "\n")
 	for _, r := range rows {
 		fmt.Fprintf(&b, "| %s |%s |\n", r.name, strings.ReplaceAll(fmtFloats(r.perSecond), " ", " | ")[2:])
+		if len(r.limits) > 0 {
+			fmt.Fprintf(&b, "| %s: limit, mean |%s |\n", r.name, strings.ReplaceAll(fmtFloats(perSecondMean(r.limits, cfg.bucket/2)), " ", " | ")[2:])
+		}
 	}
 	return b.String()
 }
