@@ -44,7 +44,7 @@ const (
 
 // New returns a Limiter with the defaults changed by opts, or an error
 // matching ErrInvalidOption that names the first invalid option. Defaults:
-// Initial 20, Min 1, Max 1000, Tolerance 1.5, Backoff 0.75, Window 50ms.
+// Initial 20, Min 1, Max 1000, Tolerance 1.5, Backoff 0.9, Window 50ms.
 func New(opts ...Option) (*Limiter, error) {
 	c := defaults()
 	if err := c.apply(opts); err != nil {

@@ -103,7 +103,7 @@ func TestOverloadCutsOncePerGeneration(t *testing.T) {
 	}
 	p, _ := l.AcquireAt(t0.Add(50 * time.Millisecond))
 	p.DoneAt(t0.Add(80*time.Millisecond), Overloaded)
-	if got, want := l.Limit(), 11; got != want { // 20 × 0.75 × 0.75, rounded down
+	if got, want := l.Limit(), 16; got != want { // 20 × 0.9 × 0.9, rounded down
 		t.Errorf("after a timeout of a call admitted after the cut: limit %d, want %d", got, want)
 	}
 	for range 100 {

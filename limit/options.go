@@ -12,7 +12,7 @@ const (
 	DefaultMin       = 1                     // the limit never goes below this
 	DefaultMax       = 1000                  // nor above this
 	DefaultTolerance = 1.5                   // latency up to this times the no-load latency is not queueing
-	DefaultBackoff   = 0.75                  // an overload signal multiplies the limit by this
+	DefaultBackoff   = 0.9                   // an overload signal multiplies the limit by this
 	DefaultWindow    = 50 * time.Millisecond // shortest window over which latency is averaged
 	DefaultMaxWindow = time.Second           // longest window
 	DefaultSamples   = 8                     // successful calls a window needs before it counts
@@ -59,7 +59,7 @@ func Max(n int) Option { return Option{kind: kMax, n: n} }
 func Tolerance(f float64) Option { return Option{kind: kTolerance, f: f} }
 
 // Backoff sets the factor an overload signal (an Overloaded outcome)
-// multiplies the limit by. Default DefaultBackoff (0.75); above 0 and at
+// multiplies the limit by. Default DefaultBackoff (0.9, as Netflix's AIMDLimit); above 0 and at
 // most 1 (1: overload signals are ignored).
 func Backoff(f float64) Option { return Option{kind: kBackoff, f: f} }
 

@@ -67,6 +67,6 @@ func TestLimiterGroup(t *testing.T) {
 	resp.Body.Close()
 	host := srv.Listener.Addr().String()
 	wantSeries(t, reg, []string{
-		`retry_limit{limiter="` + host + `"} 15`, // 20, cut by 0.75 for the 503
+		`retry_limit{limiter="` + host + `"} 18`, // 20, cut by 0.9 for the 503
 	}, "retry_limit", "retry_limit_in_flight", "retry_limit_rejected_total")
 }
