@@ -7,6 +7,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/nop-platform/retry/internal/engine"
 )
 
 // Around starts before the first attempt, hands its context to the
@@ -127,5 +129,25 @@ func TestFailTwiceAllocatesNothing(t *testing.T) {
 		if a := testing.AllocsPerRun(1000, func() { _ = Do(ctx, fn, opts...) }); a != 0 {
 			t.Errorf("base %v: %v allocations, want 0", base, a)
 		}
+	}
+}
+
+// The engine's event kinds are retry's, value for value: adapters convert
+// one to the other with a plain conversion.
+func TestEventKindsMatchTheEngine(t *testing.T) {
+	pairs := []struct {
+		k    engine.Kind
+		want EventKind
+	}{
+		{engine.KindAttempt, EventAttempt}, {engine.KindRetry, EventRetry}, {engine.KindGiveUp, EventGiveUp},
+		{engine.KindBudgetRejected, EventBudgetRejected}, {engine.KindLimited, EventLimited},
+	}
+	for _, p := range pairs {
+		if EventKind(p.k) != p.want {
+			t.Errorf("engine kind %d is %v, want %v", p.k, EventKind(p.k), p.want)
+		}
+	}
+	if got := EventLimited.String(); got != "limited" {
+		t.Errorf("EventLimited.String() = %q", got)
 	}
 }

@@ -18,9 +18,13 @@ const (
 	// EventBudgetRejected: a retry budget refused the retry; Err is the
 	// failure that would have been retried.
 	EventBudgetRejected
+	// EventLimited: a concurrency limit (package limit) refused an attempt
+	// before it was sent; Attempt is the number it would have had, Err
+	// matches limit.ErrLimited.
+	EventLimited
 )
 
-var kindNames = [...]string{"", "attempt", "retry", "give_up", "budget_rejected"}
+var kindNames = [...]string{"", "attempt", "retry", "give_up", "budget_rejected", "limited"}
 
 // String returns a short lower-case name such as "retry".
 func (k EventKind) String() string {

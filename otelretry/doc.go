@@ -33,8 +33,9 @@
 // scheduled: retry.attempt, retry.delay in seconds, the error),
 // retry.budget_rejected (a retry budget refused the retry),
 // breaker.rejected (an open circuit breaker rejected the attempt:
-// breaker.name, breaker.state, breaker.retry_after in seconds) and
-// retry.give_up (retry.attempts, retry.max_attempts, retry.cause). A call
+// breaker.name, breaker.state, breaker.retry_after in seconds),
+// retry.limited (retryhttp's concurrency limit refused an attempt before it
+// was sent: retry.attempt, the error) and retry.give_up (retry.attempts, retry.max_attempts, retry.cause). A call
 // that fails has status Error, error.type and, for a give-up, retry.cause.
 //
 // For retryhttp, Transport goes under the retryhttp.Transport and gives
@@ -44,7 +45,7 @@
 // url.full with credentials and signatures REDACTED, the status and
 // error.type. Each attempt carries its own span's trace context to the
 // server. The decisions (retry.wait, retry.budget_rejected,
-// breaker.rejected, retry.give_up) go to the caller's span, the one in the
+// breaker.rejected, retry.limited, retry.give_up) go to the caller's span, the one in the
 // request's context, through Notify.
 //
 // With otelhttp, wrap it outside: otelhttp.NewTransport(tel.Requests(rt))
@@ -53,7 +54,8 @@
 // conventions prefer attempt spans alone; that logical parent is otelhttp's.
 //
 // error.type is, for a response, its status code ("503"); for an error, one
-// of breaker_open, budget_exhausted, timeout (a deadline, an attempt
+// of breaker_open, budget_exhausted, limited (a concurrency limit refused
+// the attempt), timeout (a deadline, an attempt
 // timeout, a network timeout), canceled, dns_error, connection_refused,
 // connection_reset, connection_closed (the peer closed the connection: EOF)
 // and tls_error, else the error's Go type, fully qualified, as otelhttp

@@ -6,6 +6,7 @@ import (
 	"fmt"
 
 	"github.com/nop-platform/retry"
+	"github.com/nop-platform/retry/limit"
 	"go.opentelemetry.io/otel/attribute"
 	"go.opentelemetry.io/otel/metric"
 )
@@ -34,11 +35,12 @@ const (
 	causeDeadline        // the context's deadline passed, or the next delay would pass it
 	causeCanceled        // the context was canceled
 	causeBudget          // a retry budget refused the retry
+	causeLimited         // a concurrency limit (package limit) refused the retry
 	causeOther           // anything else, such as a body that could not be replayed
 	nCauses
 )
 
-var causeNames = [nCauses]string{"attempts", "deadline", "canceled", "budget", "other"}
+var causeNames = [nCauses]string{"attempts", "deadline", "canceled", "budget", "limited", "other"}
 
 // instruments are the metric instruments and the attribute sets prepared
 // for each name.
@@ -142,6 +144,8 @@ func causeOf(err error) int {
 		return causeAttempts
 	case errors.Is(c, retry.ErrBudgetExhausted):
 		return causeBudget
+	case errors.Is(c, limit.ErrLimited):
+		return causeLimited
 	case errors.Is(c, context.DeadlineExceeded): // retry.ErrDeadline included
 		return causeDeadline
 	case errors.Is(c, context.Canceled):

@@ -16,6 +16,7 @@ const (
 	EventAttempt        = "retry.attempt"         // an attempt of retry.Do ended (with Option only)
 	EventWait           = "retry.wait"            // a retry is scheduled after a delay
 	EventBudgetRejected = "retry.budget_rejected" // a retry budget refused the retry
+	EventLimited        = "retry.limited"         // a concurrency limit refused an attempt before it was sent
 	EventGiveUp         = "retry.give_up"         // the call gave up while the failure was retryable
 	EventBreakerOpen    = "breaker.rejected"      // a circuit breaker rejected the attempt
 
@@ -37,10 +38,11 @@ const (
 // call's span records (trace.SpanFromContext(e.Context): for retryhttp the
 // caller's span, such as otelhttp's), adds the call's decisions to it as
 // span events: each retry's wait (retry.wait), a budget's refusal
-// (retry.budget_rejected), a breaker's rejection (breaker.rejected) and the
-// give-up (retry.give_up). The attempts themselves are Transport's spans,
-// or for retry.Do, events that Option adds. Events of kinds it does not
-// know are ignored.
+// (retry.budget_rejected), a breaker's rejection (breaker.rejected), a
+// concurrency limit's refusal (retry.limited: retry.attempt is the attempt
+// that was not sent) and the give-up (retry.give_up). The attempts
+// themselves are Transport's spans, or for retry.Do, events that Option
+// adds. Events of kinds it does not know are ignored.
 //
 // With no span recording, Notify takes no lock and allocates nothing once
 // e.Name has been seen.
@@ -70,6 +72,9 @@ func decision(span trace.Span, e *retry.Event) {
 			AttrAttempt.Int(e.Attempt), AttrDelay.Float64(e.Delay.Seconds()))...))
 	case retry.EventBudgetRejected:
 		span.AddEvent(EventBudgetRejected, trace.WithAttributes(append(failure(e.Err),
+			AttrAttempt.Int(e.Attempt))...))
+	case retry.EventLimited:
+		span.AddEvent(EventLimited, trace.WithAttributes(append(failure(e.Err),
 			AttrAttempt.Int(e.Attempt))...))
 	case retry.EventGiveUp:
 		span.AddEvent(EventGiveUp, trace.WithAttributes(AttrAttempts.Int(e.Attempt),

@@ -16,6 +16,7 @@ import (
 
 	"github.com/nop-platform/retry"
 	"github.com/nop-platform/retry/breaker"
+	"github.com/nop-platform/retry/limit"
 	"github.com/nop-platform/retry/retryhttp"
 	"go.opentelemetry.io/otel/attribute"
 	semconv "go.opentelemetry.io/otel/semconv/v1.43.0"
@@ -135,6 +136,8 @@ func errorType(err error) string {
 		return "breaker_open"
 	case errors.Is(err, retry.ErrBudgetExhausted):
 		return "budget_exhausted"
+	case errors.Is(err, limit.ErrLimited):
+		return "limited"
 	case errors.Is(err, retryhttp.ErrAttemptTimeout), errors.Is(err, context.DeadlineExceeded):
 		return "timeout"
 	case errors.Is(err, context.Canceled):

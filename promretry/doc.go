@@ -23,6 +23,9 @@
 //	// budget: what a budget would allow now
 //	err = m.Budget("inventory", b) // or m.BudgetGroup(g) for per-host budgets
 //
+//	// limit: a concurrency limit's state
+//	err = m.Limiter("inventory", l) // or m.LimiterGroup(g) for retryhttp.Limit's per-host limiters
+//
 // # Metrics
 //
 //	retry_attempts_total{operation, outcome}           counter    attempts that ended: "success" or "error"
@@ -35,6 +38,9 @@
 //	retry_http_requests_total{route, code}             counter    retryhttp requests, by final result
 //	circuit_breaker_state{name}                        gauge      0 closed, 1 open, 2 half-open
 //	circuit_breaker_transitions_total{name, from, to}  counter    state changes: "closed", "open", "half-open"
+//	retry_limit{limiter}                               gauge      calls the concurrency limit allows in flight now
+//	retry_limit_in_flight{limiter}                     gauge      calls admitted and not yet ended
+//	retry_limit_rejected_total{limiter}                counter    calls the concurrency limit refused
 //
 // The operation is the Name of a retry.Do call ("call" by default) or, for
 // retryhttp, the pattern of the route that matched the request, else the
@@ -48,7 +54,8 @@
 // The cause of giving up is "attempts" (every attempt used), "deadline"
 // (the context's deadline passed, or the next delay would pass it),
 // "canceled", "budget" (a retry budget refused the retry; such calls also
-// count in retry_budget_rejected_total) or "other". Calls that end on an
+// count in retry_budget_rejected_total), "limited" (a concurrency limit,
+// retryhttp.Limit, had no room for the retry) or "other". Calls that end on an
 // error that is not retried, or a Permanent one, are not counted there:
 // their last attempt is an "error" in retry_attempts_total.
 //

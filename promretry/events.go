@@ -5,6 +5,7 @@ import (
 	"errors"
 
 	"github.com/nop-platform/retry"
+	"github.com/nop-platform/retry/limit"
 	"github.com/prometheus/client_golang/prometheus"
 )
 
@@ -14,11 +15,12 @@ const (
 	causeDeadline        // the context's deadline passed, or the next delay would pass it
 	causeCanceled        // the context was canceled
 	causeBudget          // a retry budget refused the retry
+	causeLimited         // a concurrency limit (package limit) refused the retry
 	causeOther           // anything else, such as a request body that could not be replayed
 	nCauses
 )
 
-var causeNames = [nCauses]string{"attempts", "deadline", "canceled", "budget", "other"}
+var causeNames = [nCauses]string{"attempts", "deadline", "canceled", "budget", "limited", "other"}
 
 // opMetrics are the series of one operation.
 type opMetrics struct {
@@ -91,6 +93,8 @@ func causeOf(err error) int {
 		return causeAttempts
 	case errors.Is(c, retry.ErrBudgetExhausted):
 		return causeBudget
+	case errors.Is(c, limit.ErrLimited):
+		return causeLimited
 	case errors.Is(c, context.DeadlineExceeded): // retry.ErrDeadline included
 		return causeDeadline
 	case errors.Is(c, context.Canceled):

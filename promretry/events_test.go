@@ -9,6 +9,7 @@ import (
 
 	"github.com/nop-platform/retry"
 	"github.com/nop-platform/retry/budget"
+	"github.com/nop-platform/retry/limit"
 	"github.com/nop-platform/retry/promretry"
 )
 
@@ -47,9 +48,9 @@ func TestDoSucceedsAfterRetries(t *testing.T) {
 		`retry_delay_seconds_sum{operation="fetch"} 0.003`, // 1ms + 2ms
 	})
 	// Every series of the operation exists, most at 0: attempts 2, retries
-	// 1, delay 1, exhausted 5 causes, budget rejected 1.
+	// 1, delay 1, exhausted 6 causes, budget rejected 1.
 	for name, want := range map[string]int{"retry_attempts_total": 2, "retry_retries_total": 1,
-		"retry_delay_seconds": 1, "retry_exhausted_total": 5, "retry_budget_rejected_total": 1} {
+		"retry_delay_seconds": 1, "retry_exhausted_total": 6, "retry_budget_rejected_total": 1} {
 		if n := count(t, reg, name); n != want {
 			t.Errorf("%s: %d series, want %d", name, n, want)
 		}
@@ -112,15 +113,19 @@ func TestExhaustedCauses(t *testing.T) {
 }
 
 // Events straight from a hand-made source: unknown kinds are ignored and an
-// EventGiveUp without a *retry.Error counts as cause "other".
+// EventGiveUp without a *retry.Error counts as cause "other"; a concurrency
+// limit's, as "limited".
 func TestNotifyOddEvents(t *testing.T) {
 	m, reg := setup(t)
 	m.Notify(retry.Event{Kind: 200, Name: "x"})
 	m.Notify(retry.Event{Kind: retry.EventGiveUp, Name: "x", Err: errFlaky})
 	m.Notify(retry.Event{Kind: retry.EventGiveUp, Name: "x", Err: fmt.Errorf("wrapped: %w", &retry.Error{Attempts: 2})})
 	m.Notify(retry.Event{Kind: retry.EventGiveUp, Name: "x", Err: &retry.Error{Attempts: 1, Cause: errFlaky}})
+	m.Notify(retry.Event{Kind: retry.EventGiveUp, Name: "x", Err: &retry.Error{Attempts: 1, Cause: fmt.Errorf("host: %w", limit.ErrLimited)}})
+	m.Notify(retry.Event{Kind: retry.EventLimited, Name: "x", Err: limit.ErrLimited})
 	wantSeries(t, reg, []string{
 		`retry_exhausted_total{cause="attempts",operation="x"} 1`,
+		`retry_exhausted_total{cause="limited",operation="x"} 1`,
 		`retry_exhausted_total{cause="other",operation="x"} 2`,
 	})
 }

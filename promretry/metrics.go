@@ -23,6 +23,9 @@ const (
 	NameHTTPRequests      = "retry_http_requests_total"         // counter{route, code}
 	NameBreakerState      = "circuit_breaker_state"             // gauge{name}
 	NameBreakerTransition = "circuit_breaker_transitions_total" // counter{name, from, to}
+	NameLimit             = "retry_limit"                       // gauge{limiter}
+	NameLimitInFlight     = "retry_limit_in_flight"             // gauge{limiter}
+	NameLimitRejected     = "retry_limit_rejected_total"        // counter{limiter}
 )
 
 // Defaults.
@@ -82,7 +85,8 @@ func MaxNames(n int) Option {
 // Metrics turns the events of package retry, retryhttp, breaker and budget
 // into Prometheus metrics: pass m.Notify to retry.Notify or
 // retryhttp.Notify, m.OnStateChange to breaker.OnStateChange, register
-// breakers and budgets with m.Breaker and m.Budget, and wrap retryhttp
+// breakers, budgets and concurrency limiters with m.Breaker, m.Budget
+// and m.Limiter, and wrap retryhttp
 // transports with m.Transport. See the package documentation for the
 // metrics.
 //
@@ -98,6 +102,7 @@ type Metrics struct {
 	requests    *prometheus.CounterVec
 	transitions *prometheus.CounterVec
 	budgets     *budgets
+	limits      *limits
 
 	ops    names[opMetrics]
 	routes names[routeMetrics]
@@ -143,6 +148,7 @@ func New(reg prometheus.Registerer, opts ...Option) (*Metrics, error) {
 			Help: `Circuit breaker state changes, by breaker name and states ("closed", "open", "half-open").`},
 			[]string{"name", "from", "to"}),
 		budgets: newBudgets(),
+		limits:  newLimits(),
 	}
 	m.ops = names[opMetrics]{max: c.maxNames, make: m.newOp}
 	m.routes = names[routeMetrics]{max: c.maxNames, make: m.newRoute}
@@ -157,7 +163,7 @@ func New(reg prometheus.Registerer, opts ...Option) (*Metrics, error) {
 
 func (m *Metrics) collectors() []prometheus.Collector {
 	return []prometheus.Collector{m.attempts, m.retries, m.delay, m.exhausted, m.rejected,
-		m.requests, m.transitions, m.budgets}
+		m.requests, m.transitions, m.budgets, m.limits}
 }
 
 // Describe implements prometheus.Collector.

@@ -14,6 +14,7 @@ import (
 	"github.com/nop-platform/retry"
 	"github.com/nop-platform/retry/breaker"
 	"github.com/nop-platform/retry/budget"
+	"github.com/nop-platform/retry/limit"
 	"github.com/nop-platform/retry/retryhttp"
 	"github.com/prometheus/client_golang/prometheus"
 	dto "github.com/prometheus/client_model/go"
@@ -40,6 +41,13 @@ func families(t *testing.T) map[string]family {
 		t.Fatal(err)
 	}
 	if err := m.Budget("b", b); err != nil {
+		t.Fatal(err)
+	}
+	l, err := limit.New()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := m.Limiter("l", l); err != nil {
 		t.Fatal(err)
 	}
 	rt := m.Transport(retryhttp.NewTransport(roundTripFunc(func(*http.Request) (*http.Response, error) {

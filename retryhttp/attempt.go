@@ -10,8 +10,16 @@ import (
 )
 
 // attempt sends one request through the base transport, under the attempt
-// timeout, if any.
+// timeout, if any, and the host's concurrency limit, if any (limit.go).
 func (c *call) attempt(req *http.Request) (*http.Response, error) {
+	if c.lim != nil {
+		return c.limitedAttempt(req)
+	}
+	return c.send(req)
+}
+
+// send is attempt without the concurrency limit.
+func (c *call) send(req *http.Request) (*http.Response, error) {
 	base := c.t.transport()
 	d := c.pol.attemptTimeout
 	if d <= 0 {

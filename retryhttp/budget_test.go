@@ -247,3 +247,34 @@ func TestBudgetHealthyHostGetsItsRetries(t *testing.T) {
 		t.Errorf("%d throttling records, want 1:\n%s", n, logs.String())
 	}
 }
+
+// When GetBody fails, the retry the budget granted is given back and never
+// announced: no retry event and no log line for a retry that is not made.
+func TestGetBodyErrorAnnouncesNoRetry(t *testing.T) {
+	b := &fakeBudget{left: 5}
+	var events []retry.Event
+	var log bytes.Buffer
+	srv, _, c := setup(t, steps(retrytest.Respond(503, "busy")),
+		retryhttp.Budget(func(string) retry.Budget { return b }),
+		retryhttp.Logger(slog.New(slog.NewTextHandler(&log, nil))),
+		retryhttp.Notify(func(e retry.Event) { events = append(events, e) }))
+	errGone := errors.New("body gone")
+	req := newRequest(t, "PUT", srv.URL, "x")
+	req.GetBody = func() (io.ReadCloser, error) { return nil, errGone }
+	resp, err := c.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	readAll(t, resp)
+	for _, e := range events {
+		if e.Kind == retry.EventRetry {
+			t.Errorf("event %v: a retry announced that is not made", e.Kind)
+		}
+	}
+	if log.Len() != 0 {
+		t.Errorf("logged %q, want no retry line", log.String())
+	}
+	if b.left != 5 || b.cancels != 1 {
+		t.Errorf("budget left %d after %d cancels, want 5 after 1: the grant given back", b.left, b.cancels)
+	}
+}

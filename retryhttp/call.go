@@ -10,6 +10,7 @@ import (
 
 	"github.com/nop-platform/retry"
 	"github.com/nop-platform/retry/internal/engine"
+	"github.com/nop-platform/retry/limit"
 )
 
 // call is one RoundTrip: the request, its effective policy and its budget.
@@ -21,6 +22,8 @@ type call struct {
 	budget retry.Budget
 	name   string // for events: the route's pattern or the Transport's Name
 	host   string // the budget's key, for its log record
+
+	lim *limit.Limiter // the host's concurrency limit, or nil (limit.go)
 }
 
 // run makes the attempts: the HTTP adapter of the retry engine. It makes
@@ -45,6 +48,12 @@ func (c *call) run() (*http.Response, error) {
 	send := req
 	for {
 		resp, err := c.attempt(send)
+		if _, ok := err.(*limitedError); ok {
+			if l.Limited(err) == engine.Done {
+				return nil, err // the first attempt: returned as it is
+			}
+			return nil, l.Err()
+		}
 		res, unauthorized := c.classify(resp, err, replayable)
 		switch l.End(res) {
 		case engine.Done:
@@ -53,6 +62,12 @@ func (c *call) run() (*http.Response, error) {
 			}
 			return c.response(resp, l.Attempt(), nil), err
 		case engine.Stop:
+			return c.stop(&l, resp)
+		}
+		// The retry is granted; it is announced in Wait, unless the limit
+		// has no room for it or the body cannot be replayed.
+		if c.lim != nil && c.lim.Full() {
+			l.Limited(&limitedError{host: c.host, err: limit.ErrLimited})
 			return c.stop(&l, resp)
 		}
 		body, gerr := nextBody(req)

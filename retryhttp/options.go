@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/nop-platform/retry"
+	"github.com/nop-platform/retry/limit"
 )
 
 // Defaults, from the NOP specification's frontend API client.
@@ -31,7 +32,7 @@ const (
 //
 // The policy options (MaxRetries, BaseDelay, MaxDelay, Jitter, Condition,
 // Statuses, Idempotent, AttemptTimeout) may be given at every level. The
-// others (Logger, OnUnauthorized, Notify, Name, Route, Budget) configure a
+// others (Logger, OnUnauthorized, Notify, Name, Route, Budget, Limit) configure a
 // Transport and are invalid in Route and WithRetry.
 //
 // An invalid option makes New return an error matching retry.ErrInvalidOption;
@@ -65,11 +66,12 @@ const (
 	kRoute
 	kBudget
 	kName
+	kLimit
 )
 
 var kindNames = [...]string{"the zero Option", "MaxRetries", "BaseDelay", "MaxDelay", "Jitter",
 	"Condition", "Idempotent", "AttemptTimeout", "Options", "Logger", "OnUnauthorized", "Notify",
-	"Route", "Budget", "Name"}
+	"Route", "Budget", "Name", "Limit"}
 
 // MaxRetries sets how many times a request is retried after its first
 // attempt (the specification's retries). Default 3; 0 means no retries; at
@@ -298,6 +300,7 @@ type settings struct {
 	routes         []routeSpec
 	newBudget      func(host string) retry.Budget
 	budgetSet      bool
+	limiterFor     func(host string) *limit.Limiter
 	err            error
 }
 
@@ -379,6 +382,8 @@ func (s *settings) applyOne(o *Option) {
 	case kBudget:
 		s.newBudget, _ = o.v.(func(string) retry.Budget)
 		s.budgetSet = true
+	case kLimit:
+		s.limiterFor, _ = o.v.(func(string) *limit.Limiter)
 	case kRoute:
 		s.addRoute(o.v.(routeOption))
 	default:

@@ -6,6 +6,7 @@ import (
 	"net/http"
 
 	"github.com/nop-platform/retry"
+	"github.com/nop-platform/retry/limit"
 )
 
 // Transport is an http.RoundTripper that retries transient failures; see the
@@ -32,6 +33,7 @@ type Transport struct {
 	name           string // for events; "" means DefaultName
 	routes         *router
 	budgets        budgets
+	limiterFor     func(host string) *limit.Limiter // from the Limit option
 	err            error
 }
 
@@ -69,6 +71,7 @@ func NewTransport(base http.RoundTripper, opts ...Option) *Transport {
 		notify:         s.notify,
 		name:           s.name,
 		budgets:        budgets{budgetFor: s.newBudget, set: s.budgetSet},
+		limiterFor:     s.limiterFor,
 		err:            s.err,
 	}
 	if t.err == nil {
@@ -114,6 +117,7 @@ func (t *Transport) RoundTrip(req *http.Request) (*http.Response, error) {
 	}
 	c.host = req.URL.Host
 	c.budget = t.budgets.get(c.host)
+	c.lim = t.limiterOf(c.host)
 	return c.run()
 }
 

@@ -12,10 +12,16 @@
 //		switch l.End(engine.Result{...}) {
 //		case engine.Done: // success, or a result not to retry: return it
 //		case engine.Stop: // gave up: l.Err(), l.Cause()
-//		case engine.Wait: // discard v, then:
+//		case engine.Wait: // the retry is granted, not yet announced:
+//			// a concurrency limit with no room: l.Limited(err); a retry
+//			// that cannot be made: l.Abandon(err); else discard v, then:
 //			if l.Wait() == engine.Stop { ... }
 //		}
 //	}
+//
+// An attempt that a concurrency limit refuses before it is sent is reported
+// with l.Limited in place of End. Wait announces the retry (OnRetry, the
+// event, the log line), so a retry stopped between End and Wait never is.
 //
 // The package is internal: its shape changes as the budget, the limiter and
 // tracing plug into it, and retry.Do already serves integrations whose attempt

@@ -3,6 +3,10 @@ package engine
 import (
 	"context"
 	"errors"
+	"fmt"
+	"log/slog"
+	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -115,5 +119,116 @@ func TestFailuresOrder(t *testing.T) {
 		if got[i] != want[i] {
 			t.Errorf("failure %d = %v, want %v", i, got[i], want[i])
 		}
+	}
+}
+
+// tally is a Budget that counts what it is told.
+type tally struct{ requests, grants, outcomes, cancels int }
+
+func (b *tally) Request() { b.requests++ }
+func (b *tally) AllowRetry(Outcome) (Ticket, bool) {
+	b.grants++
+	return Ticket(b.grants), true
+}
+func (b *tally) Outcome(Ticket, Outcome) { b.outcomes++ }
+func (b *tally) CancelRetry(Ticket)      { b.cancels++ }
+
+// recorder collects events.
+func recorder(events *[]Event) func(any, Event) {
+	return func(_ any, e Event) { *events = append(*events, e) }
+}
+
+// Between End and Wait, Abandon and Limited stop the loop before the retry
+// is announced (no OnRetry, no KindRetry, no log line) and give the grant
+// back; Limited reports KindLimited for the attempt that is not made.
+func TestStopBeforeWait(t *testing.T) {
+	for _, limited := range []bool{false, true} {
+		var b tally
+		var events []Event
+		var retried int
+		var log strings.Builder
+		errFull := errors.New("full")
+		l := Loop{MaxAttempts: 3, Budget: &b, Notify: recorder(&events), Name: "op",
+			Logger:   slog.New(slog.NewTextHandler(&log, nil)),
+			OnRetry:  func(int, error) { retried++ },
+			NewError: func(n int, errs []error, cause error) error { return cause }}
+		l.Begin(context.Background())
+		if s := l.End(Result{Err: errFail, Retryable: true}); s != Wait {
+			t.Fatalf("End = %v, want Wait", s)
+		}
+		var s Step
+		if limited {
+			s = l.Limited(errFull)
+		} else {
+			s = l.Abandon(errFull)
+		}
+		if s != Stop || l.Cause() != errFull || l.Attempt() != 1 {
+			t.Fatalf("limited %v: %v, cause %v, attempt %d; want Stop, full, 1", limited, s, l.Cause(), l.Attempt())
+		}
+		if retried != 0 || log.Len() != 0 || b.grants != 1 || b.cancels != 1 {
+			t.Errorf("limited %v: OnRetry %d times, log %q, %d grants, %d cancels; want 0, none, 1, 1",
+				limited, retried, log.String(), b.grants, b.cancels)
+		}
+		var got []Kind
+		for _, e := range events {
+			got = append(got, e.Kind)
+		}
+		want := []Kind{KindAttempt, KindGiveUp}
+		if limited {
+			want = []Kind{KindAttempt, KindLimited, KindGiveUp}
+			if events[1].Attempt != 2 {
+				t.Errorf("KindLimited for attempt %d, want 2", events[1].Attempt)
+			}
+		}
+		if !slices.Equal(got, want) {
+			t.Errorf("limited %v: events %v, want %v", limited, got, want)
+		}
+	}
+	// Without a stop, Wait announces the retry once.
+	var events []Event
+	var retried int
+	l := Loop{MaxAttempts: 3, Notify: recorder(&events), OnRetry: func(int, error) { retried++ }}
+	l.Begin(context.Background())
+	l.End(Result{Err: errFail, Retryable: true})
+	if len(events) != 1 || retried != 0 {
+		t.Fatalf("after End: %d events, OnRetry %d times; want 1 and 0 (announced by Wait)", len(events), retried)
+	}
+	l.Wait()
+	if len(events) != 2 || events[1].Kind != KindRetry || events[1].Attempt != 1 || retried != 1 {
+		t.Errorf("after Wait: events %+v, OnRetry %d times; want KindRetry for attempt 1, once", events, retried)
+	}
+}
+
+// Limited: a refused first attempt is Done; a refused retry stops with the
+// attempts made and gives back its grant.
+func TestLimited(t *testing.T) {
+	errLimited := errors.New("limited")
+	var b tally
+	var events []Event
+	newErr := func(n int, errs []error, cause error) error {
+		return fmt.Errorf("%d attempts, %d failures: %w", n, len(errs), cause)
+	}
+	l := Loop{MaxAttempts: 3, Budget: &b, Notify: recorder(&events), NewError: newErr}
+	l.Begin(context.Background())
+	if s := l.Limited(errLimited); s != Done || b.cancels != 0 {
+		t.Fatalf("first attempt: Limited = %v, %d cancels; want Done, 0", s, b.cancels)
+	}
+	events = nil
+	l = Loop{MaxAttempts: 3, Budget: &b, Notify: recorder(&events), NewError: newErr}
+	l.Begin(context.Background())
+	if l.End(Result{Err: errFail, Retryable: true}) != Wait || l.Wait() != Wait {
+		t.Fatal("no retry")
+	}
+	if s := l.Limited(errLimited); s != Stop || !errors.Is(l.Err(), errLimited) || l.Attempt() != 1 {
+		t.Fatalf("retry: Limited = %v, err %v, attempt %d; want Stop, limited, 1", s, l.Err(), l.Attempt())
+	}
+	if got := l.Err().Error(); got != "1 attempts, 1 failures: limited" {
+		t.Errorf("Err = %q, want the one attempt made", got)
+	}
+	if b.cancels != 1 {
+		t.Errorf("%d cancels, want 1", b.cancels)
+	}
+	if len(events) < 3 || events[2].Kind != KindLimited || events[2].Attempt != 2 {
+		t.Errorf("events %+v, want the third KindLimited for attempt 2", events)
 	}
 }

@@ -13,6 +13,7 @@ const (
 	KindRetry                          // a retry is scheduled after Delay
 	KindGiveUp                         // the loop gave up; Err is the adapter's error
 	KindBudgetRejected                 // the budget refused the retry
+	KindLimited                        // a concurrency limit refused the attempt numbered Attempt
 )
 
 // Event is what a Loop reports to Notify; the adapters turn it into a
@@ -28,11 +29,16 @@ type Event struct {
 	Context     context.Context
 }
 
-// event reports one event, if anyone listens.
+// event reports one event about the current attempt, if anyone listens.
 func (l *Loop) event(k Kind, delay time.Duration, err error) {
+	l.eventAt(k, l.attempt, delay, err)
+}
+
+// eventAt reports one event about the attempt numbered attempt.
+func (l *Loop) eventAt(k Kind, attempt int, delay time.Duration, err error) {
 	if l.Notify == nil {
 		return
 	}
-	l.Notify(l.NotifyArg, Event{Kind: k, Name: l.Name, Attempt: l.attempt, MaxAttempts: l.MaxAttempts,
+	l.Notify(l.NotifyArg, Event{Kind: k, Name: l.Name, Attempt: attempt, MaxAttempts: l.MaxAttempts,
 		Delay: delay, Elapsed: time.Since(l.start), Err: err, Context: l.ctx})
 }

@@ -86,6 +86,7 @@ type Loop struct {
 	delay   time.Duration // the wait Wait makes
 	prev    time.Duration // the last wait
 	ticket  Ticket        // a granted retry not yet settled (0: none)
+	pending error         // the failure whose retry End granted and Wait has not announced
 	timer   *time.Timer
 	failed  int      // failures recorded
 	buf     [4]error // the first failures, without a heap slice
@@ -132,18 +133,25 @@ func (l *Loop) End(r Result) Step {
 		l.logRefusal()
 		return l.stop(ErrBudgetExhausted)
 	}
-	if l.OnRetry != nil {
-		l.OnRetry(l.attempt, r.Err)
-	}
-	l.event(KindRetry, l.delay, r.Err)
-	l.logRetry()
+	l.pending = r.Err
 	return Wait
 }
 
-// Wait waits out the delay End chose, then counts the next attempt. It
-// returns Stop, with the context's error as the Cause, when the context ends
-// first; the granted retry is then given back to the budget.
+// Wait announces the retry End granted (OnRetry, the KindRetry event, the
+// log line), waits out the delay End chose, then counts the next attempt.
+// It returns Stop, with the context's error as the Cause, when the context
+// ends first; the granted retry is then given back to the budget. Between
+// End and Wait the adapter may still call Abandon or Limited, and the retry
+// is then never announced.
 func (l *Loop) Wait() Step {
+	if err := l.pending; err != nil {
+		l.pending = nil
+		if l.OnRetry != nil {
+			l.OnRetry(l.attempt, err)
+		}
+		l.event(KindRetry, l.delay, err)
+		l.logRetry()
+	}
 	if l.delay >= MinTimer {
 		if l.timer == nil {
 			l.timer = time.NewTimer(l.delay)
@@ -166,8 +174,32 @@ func (l *Loop) Wait() Step {
 // Abandon gives up, before Wait, on the retry End granted, with cause
 // (retryhttp: the request body cannot be replayed). It returns Stop.
 func (l *Loop) Abandon(cause error) Step {
+	l.pending = nil
 	l.cancelRetry()
 	return l.stop(cause)
+}
+
+// Limited reports that a concurrency limit refused an attempt before it was
+// made, with err (matching limit.ErrLimited). Called in place of End, it is
+// about the attempt under way: a first attempt's refusal is Done, and the
+// adapter returns err as it is. Called between End and Wait, it is about the
+// retry End granted, which is never announced. A retry's refusal gives the
+// grant back to the budget and returns Stop, with err as the Cause and the
+// attempts actually made.
+func (l *Loop) Limited(err error) Step {
+	if l.pending != nil {
+		l.pending = nil
+		l.eventAt(KindLimited, l.attempt+1, 0, err)
+		l.cancelRetry()
+		return l.stop(err)
+	}
+	l.event(KindLimited, 0, err)
+	if l.attempt == 1 {
+		return Done
+	}
+	l.attempt--
+	l.cancelRetry()
+	return l.stop(err)
 }
 
 // Finish gives back a granted retry that was never settled: the attempt

@@ -1,0 +1,81 @@
+package limit
+
+import "time"
+
+// Outcome is how an admitted call ended, as reported to Permit.Done.
+type Outcome uint8
+
+const (
+	// OK: the call got its answer; its latency is a sample of how loaded
+	// the dependency is.
+	OK Outcome = iota
+	// Failed: the call failed in a way that says nothing about load (a
+	// refused connection, a fast error, a caller that gave up): the permit
+	// is given back and the latency ignored.
+	Failed
+	// Overloaded: the dependency showed overload (the call timed out, or
+	// the answer was 429 Too Many Requests or 503 Service Unavailable): the
+	// limit is cut by Backoff, once for all the calls admitted before the
+	// previous cut.
+	Overloaded
+)
+
+var outcomeNames = [...]string{"ok", "failed", "overloaded"}
+
+// String returns "ok", "failed" or "overloaded".
+func (o Outcome) String() string {
+	if int(o) < len(outcomeNames) {
+		return outcomeNames[o]
+	}
+	return "unknown"
+}
+
+// Permit is the right to make one call, given by Acquire. Report the
+// call's end with exactly one call of Done or DoneAt; a second report of
+// the same Permit (or of a copy) is a bug and skews the count of calls in
+// flight.
+//
+// A Permit is a small value: passing and reporting it allocates nothing.
+// Its methods are safe for concurrent use with the Limiter's. Reporting on
+// the zero Permit does nothing.
+type Permit struct {
+	l     *Limiter
+	start int64 // ns since the Limiter's epoch
+}
+
+// Done reports that the call ended now with outcome o.
+func (p Permit) Done(o Outcome) {
+	if p.l != nil {
+		p.l.done(p.start, p.l.now(), o)
+	}
+}
+
+// DoneAt is Done at time now, for tests; it reads no clock.
+func (p Permit) DoneAt(now time.Time, o Outcome) {
+	if p.l != nil {
+		p.l.done(p.start, p.l.since(now), o)
+	}
+}
+
+// maxSample caps one latency sample, in µs, so that the sum of a window's
+// samples cannot carry into the count: about 71 minutes.
+const maxSample = 1 << 32
+
+func (l *Limiter) done(start, now int64, o Outcome) {
+	l.inflight.Add(-1)
+	switch o {
+	case OK:
+		us := min(max((now-start)/1000, 1), maxSample)
+		l.acc.Add(1<<accShift | uint64(us))
+	case Overloaded:
+		if start >= l.lastCut.Load() {
+			l.cut(start, now)
+		}
+		return
+	default:
+		return
+	}
+	if now >= l.next.Load() {
+		l.endWindow(now)
+	}
+}
