@@ -304,7 +304,14 @@ func ParseDelay(s string) (time.Duration, error) {
 	if t == "" {
 		return 0, fmt.Errorf("empty; unset it to use the default")
 	}
-	if f, err := strconv.ParseFloat(t, 64); err == nil {
+	f, err := strconv.ParseFloat(t, 64)
+	if errors.Is(err, strconv.ErrRange) && math.IsInf(f, 0) { // "1e400"
+		if f < 0 {
+			return 0, fmt.Errorf("must not be negative")
+		}
+		return 0, fmt.Errorf("too large (at most %d seconds)", int64(math.MaxInt64)/int64(time.Second))
+	}
+	if err == nil {
 		switch {
 		case math.IsNaN(f) || math.IsInf(f, 0):
 			return 0, fmt.Errorf("not a finite number of seconds")
@@ -339,13 +346,15 @@ func durationSyntax(s string) bool {
 		return false
 	}
 	for s != "" {
-		i, digits := 0, 0
+		i, digits, dots := 0, 0, 0
 		for ; i < len(s) && (s[i] >= '0' && s[i] <= '9' || s[i] == '.'); i++ {
-			if s[i] != '.' {
+			if s[i] == '.' {
+				dots++
+			} else {
 				digits++
 			}
 		}
-		if digits == 0 {
+		if digits == 0 || dots > 1 { // "1.2.3s" is malformed, not out of range
 			return false
 		}
 		s = s[i:]

@@ -71,6 +71,11 @@ func TestFromLookupErrors(t *testing.T) {
 		{map[string]string{"RETRY_BASE_DELAY": "soon"}, `RETRY_BASE_DELAY="soon": not a number of seconds`},
 		{map[string]string{"RETRY_MAX_DELAY": "NaN"}, `RETRY_MAX_DELAY="NaN": not a finite number of seconds`},
 		{map[string]string{"RETRY_MAX_DELAY": "1e300"}, `RETRY_MAX_DELAY="1e300": too large`},
+		{map[string]string{"RETRY_MAX_DELAY": "1e400"}, `RETRY_MAX_DELAY="1e400": too large`},
+		{map[string]string{"RETRY_MAX_DELAY": "-1e400"}, `RETRY_MAX_DELAY="-1e400": must not be negative`},
+		{map[string]string{"RETRY_MAX_DELAY": "99999999999h"}, `RETRY_MAX_DELAY="99999999999h": out of range`},
+		{map[string]string{"RETRY_MAX_DELAY": "1.2.3s"}, `RETRY_MAX_DELAY="1.2.3s": not a number of seconds`},
+		{map[string]string{"RETRY_MAX_DELAY": "1..5s"}, `RETRY_MAX_DELAY="1..5s": not a number of seconds`},
 		{map[string]string{"RETRY_EXPONENTIAL_BACKOFF": "maybe"}, `RETRY_EXPONENTIAL_BACKOFF="maybe": not a boolean`},
 		{map[string]string{"RETRY_BASE_DELAY": "10", "RETRY_MAX_DELAY": "5"}, `RETRY_BASE_DELAY=10 is above RETRY_MAX_DELAY=5 (10s > 5s)`},
 	}
