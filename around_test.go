@@ -2,7 +2,9 @@ package retry
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"strings"
 	"testing"
 )
 
@@ -33,5 +35,43 @@ func TestAroundAllocatesNothing(t *testing.T) {
 		Notify(func(Event) { n++ }))
 	if a := testing.AllocsPerRun(1000, func() { _ = Do(ctx, fn, opt, opt) }); a != 0 {
 		t.Errorf("Do with two Around: %v allocations per call, want 0", a)
+	}
+}
+
+// A panic in an attempt still finishes every started hook, innermost first,
+// with ErrPanicked, and goes on up unchanged; a nil context from start keeps
+// the one it was given.
+func TestAroundPanicAndNilContext(t *testing.T) {
+	var finished []string
+	hook := func(name string, nilCtx bool) Option {
+		return Around(func(ctx context.Context) (context.Context, func(error)) {
+			if nilCtx {
+				ctx = nil
+			}
+			return ctx, func(err error) {
+				if !errors.Is(err, ErrPanicked) {
+					t.Errorf("%s finished with %v, want ErrPanicked", name, err)
+				}
+				finished = append(finished, name)
+			}
+		})
+	}
+	type key struct{}
+	ctx := context.WithValue(context.Background(), key{}, "caller")
+	var got any
+	func() {
+		defer func() { got = recover() }()
+		_ = Do(ctx, func(ctx context.Context) error {
+			if v := ctx.Value(key{}); v != "caller" {
+				t.Errorf("attempt context value %v, want the caller's", v)
+			}
+			panic("boom")
+		}, hook("outer", false), hook("inner", true))
+	}()
+	if got != "boom" {
+		t.Errorf("recovered %v, want the attempt's panic", got)
+	}
+	if strings.Join(finished, ",") != "inner,outer" {
+		t.Errorf("finished %v, want inner,outer", finished)
 	}
 }

@@ -23,6 +23,10 @@ var ErrBudgetExhausted = engine.ErrBudgetExhausted
 // context.DeadlineExceeded.
 var ErrDeadline = engine.ErrDeadline
 
+// ErrPanicked is what an Around hook's finishing function is given when an
+// attempt panicked: Do itself returns nothing, as the panic goes on up.
+var ErrPanicked = errors.New("retry: the call panicked")
+
 // Error reports that Do gave up while the last failure was still retryable:
 // the specification's RetryError. Find it with errors.As.
 //

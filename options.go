@@ -184,10 +184,12 @@ func WithBudget(b Budget) Option {
 // first attempt, runs the attempts under the context start returns, and
 // calls the returned function (if not nil) with the error Do is about to
 // return (nil on success). It is the hook for tracing: a span per call,
-// whose context the attempts get. Several Around options nest, the first
-// given outermost (started first, finished last); MaxTime applies inside
-// them. Both functions run on the caller's goroutine; after a panic in the
-// call the finishing function is not called. Default: none.
+// whose context the attempts get; a nil context from start keeps the one it
+// was given. Several Around options nest, the first given outermost
+// (started first, finished last); MaxTime applies inside them. Both
+// functions run on the caller's goroutine. When an attempt panics, every
+// finishing function of the hooks started is called with ErrPanicked as
+// the panic goes on up, so that a span is still ended. Default: none.
 func Around(start func(ctx context.Context) (context.Context, func(err error))) Option {
 	if start == nil {
 		return invalid("Around(nil)")

@@ -87,17 +87,27 @@ func (c *config) runAround(ctx context.Context, fn func(context.Context) error, 
 	hooks := collectAround(hb[:0], opts)
 	var fb [4]func(error)
 	finish := fb[:0]
+	var err error
+	ended := false
+	defer func() {
+		if !ended { // a panic (or runtime.Goexit) is on its way up: let it go on
+			err = ErrPanicked
+		}
+		for i := len(finish) - 1; i >= 0; i-- {
+			if finish[i] != nil {
+				finish[i](err)
+			}
+		}
+	}()
 	for _, start := range hooks {
-		var f func(error)
-		ctx, f = start(ctx)
+		next, f := start(ctx)
+		if next != nil {
+			ctx = next
+		}
 		finish = append(finish, f)
 	}
-	err := c.run(ctx, fn, nil)
-	for i := len(finish) - 1; i >= 0; i-- {
-		if finish[i] != nil {
-			finish[i](err)
-		}
-	}
+	err = c.run(ctx, fn, nil)
+	ended = true
 	return err
 }
 

@@ -27,8 +27,9 @@ import (
 // Notify.
 //
 // Build the option once: with no tracer installed a call costs what
-// Notify costs, and allocates nothing. A call whose function panics leaves
-// its span unended (retry.Around does not finish after a panic).
+// Notify costs, and allocates nothing. A call whose function panics has its
+// span ended as the panic goes on up, with status Error and error.type
+// "panic".
 func (t *Telemetry) Option(name string) retry.Option {
 	if name == "" {
 		name = "call"

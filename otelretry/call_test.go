@@ -150,3 +150,36 @@ func checkMetrics(t *testing.T, r *rig, want []string) {
 		}
 	}
 }
+
+// A call whose function panics still ends its span, with status Error and
+// error.type panic, and the panic goes on up.
+func TestOptionPanic(t *testing.T) {
+	r := newRig(t)
+	ctx, parent := r.caller(t.Context(), "caller")
+	var got any
+	func() {
+		defer func() { got = recover() }()
+		_ = retry.Do(ctx, func(context.Context) error { panic("boom") }, r.tel.Option("fetch-assets"))
+	}()
+	parent.End()
+	if got != "boom" {
+		t.Fatalf("recovered %v, want the panic", got)
+	}
+	spans := r.ended()
+	if len(spans) != 2 || spans[1].Name != "fetch-assets" {
+		t.Fatalf("%d spans ended, want the caller's and the call's", len(spans))
+	}
+	s := spans[1]
+	if s.Status.Code != codes.Error || s.Status.Description != retry.ErrPanicked.Error() {
+		t.Errorf("status %v %q, want Error %q", s.Status.Code, s.Status.Description, retry.ErrPanicked)
+	}
+	found := false
+	for _, a := range s.Attributes {
+		if a.Key == "error.type" && a.Value.AsString() == "panic" {
+			found = true
+		}
+	}
+	if !found {
+		t.Errorf("attributes %v, want error.type=panic", s.Attributes)
+	}
+}

@@ -138,6 +138,8 @@ func errorType(err error) string {
 		return "budget_exhausted"
 	case errors.Is(err, limit.ErrLimited):
 		return "limited"
+	case errors.Is(err, retry.ErrPanicked):
+		return "panic"
 	case errors.Is(err, retryhttp.ErrAttemptTimeout), errors.Is(err, context.DeadlineExceeded):
 		return "timeout"
 	case errors.Is(err, context.Canceled):
