@@ -50,7 +50,7 @@ func (t *Telemetry) OnStateChange(name string, from, to breaker.State) {
 	if from >= nStates || to >= nStates {
 		return
 	}
-	ba := t.cbs.get(name)
+	ba := t.cbs.Get(name)
 	if opts := ba.transitions[from][to]; opts != nil {
 		t.transitions.Add(context.Background(), 1, opts...)
 	}
@@ -66,7 +66,7 @@ func (t *Telemetry) OnStateChange(name string, from, to breaker.State) {
 // registered, or when MaxNames breaker names are already held.
 func (t *Telemetry) Breaker(b *breaker.Breaker) error {
 	name := b.Name()
-	ba := t.cbs.get(name)
+	ba := t.cbs.Get(name)
 	if ba.name != name {
 		return fmt.Errorf("otelretry: breaker %q: too many breaker names (MaxNames)", name)
 	}
@@ -78,7 +78,7 @@ func (t *Telemetry) Breaker(b *breaker.Breaker) error {
 
 // observeStates reports the state of each breaker known by name.
 func (ins *instruments) observeStates(o metric.Observer) {
-	ins.cbs.each(func(name string, ba *breakerAttrs) {
+	ins.cbs.Each(func(name string, ba *breakerAttrs) {
 		var s breaker.State
 		if b := ba.b.Load(); b != nil {
 			s = b.State()

@@ -2,6 +2,7 @@ package otelretry
 
 import (
 	"context"
+	"github.com/nop-platform/retry/internal/labels"
 
 	"github.com/nop-platform/retry"
 	"go.opentelemetry.io/otel/codes"
@@ -51,7 +52,7 @@ func (t *Telemetry) around(name string) func(context.Context) (context.Context, 
 				span.SetStatus(codes.Error, err.Error())
 				span.SetAttributes(semconv.ErrorTypeKey.String(callErrorType(err)))
 				if re, ok := err.(*retry.Error); ok {
-					span.SetAttributes(AttrCause.String(causeNames[causeOf(re)]))
+					span.SetAttributes(AttrCause.String(labels.CauseNames[labels.CauseOf(re)]))
 				}
 			}
 			span.End()

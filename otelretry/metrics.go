@@ -4,9 +4,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/nop-platform/retry/internal/labels"
 
 	"github.com/nop-platform/retry"
-	"github.com/nop-platform/retry/limit"
 	"go.opentelemetry.io/otel/attribute"
 	"go.opentelemetry.io/otel/metric"
 )
@@ -29,19 +29,6 @@ const (
 	NameBreakerTransition = "circuit_breaker.transitions" // counter{name, from, to}
 )
 
-// Causes of giving up: the values of retry.exhausted's cause.
-const (
-	causeAttempts = iota // every attempt was used
-	causeDeadline        // the context's deadline passed, or the next delay would pass it
-	causeCanceled        // the context was canceled
-	causeBudget          // a retry budget refused the retry
-	causeLimited         // a concurrency limit (package limit) refused the retry
-	causeOther           // anything else, such as a body that could not be replayed
-	nCauses
-)
-
-var causeNames = [nCauses]string{"attempts", "deadline", "canceled", "budget", "limited", "other"}
-
 // instruments are the metric instruments and the attribute sets prepared
 // for each name.
 type instruments struct {
@@ -49,9 +36,9 @@ type instruments struct {
 	requests, transitions                  metric.Int64Counter
 	delay                                  metric.Float64Histogram
 
-	ops      names[opAttrs]
-	routes   names[routeAttrs]
-	cbs      names[breakerAttrs]
+	ops      labels.Set[opAttrs]
+	routes   labels.Set[routeAttrs]
+	cbs      labels.Set[breakerAttrs]
 	observed observed
 }
 
@@ -59,7 +46,7 @@ type instruments struct {
 type opAttrs struct {
 	success, failure, op []metric.AddOption
 	delay                []metric.RecordOption
-	causes               [nCauses][]metric.AddOption
+	causes               [labels.NCauses][]metric.AddOption
 }
 
 func addOpt(kv ...attribute.KeyValue) []metric.AddOption {
@@ -75,16 +62,16 @@ func newOpAttrs(name string) *opAttrs {
 		delay:   []metric.RecordOption{metric.WithAttributeSet(attribute.NewSet(op))},
 	}
 	for i := range o.causes {
-		o.causes[i] = addOpt(op, attribute.String("cause", causeNames[i]))
+		o.causes[i] = addOpt(op, attribute.String("cause", labels.CauseNames[i]))
 	}
 	return o
 }
 
 func newInstruments(m metric.Meter, buckets []float64, maxNames int) (*instruments, error) {
 	ins := &instruments{
-		ops:    names[opAttrs]{max: maxNames, make: newOpAttrs},
-		routes: names[routeAttrs]{max: maxNames, make: newRouteAttrs},
-		cbs:    names[breakerAttrs]{max: maxNames, make: newBreakerAttrs},
+		ops:    labels.Set[opAttrs]{Max: maxNames, Make: newOpAttrs},
+		routes: labels.Set[routeAttrs]{Max: maxNames, Make: newRouteAttrs},
+		cbs:    labels.Set[breakerAttrs]{Max: maxNames, Make: newBreakerAttrs},
 	}
 	var errs []error
 	counter := func(name, unit, desc string) metric.Int64Counter {
@@ -112,7 +99,7 @@ func newInstruments(m metric.Meter, buckets []float64, maxNames int) (*instrumen
 
 // record counts e.
 func (ins *instruments) record(ctx context.Context, e *retry.Event) {
-	o := ins.ops.get(e.Name)
+	o := ins.ops.Get(e.Name)
 	switch e.Kind {
 	case retry.EventAttempt:
 		if e.Err == nil {
@@ -124,40 +111,8 @@ func (ins *instruments) record(ctx context.Context, e *retry.Event) {
 		ins.retries.Add(ctx, 1, o.op...)
 		ins.delay.Record(ctx, e.Delay.Seconds(), o.delay...)
 	case retry.EventGiveUp:
-		ins.exhausted.Add(ctx, 1, o.causes[causeOf(e.Err)]...)
+		ins.exhausted.Add(ctx, 1, o.causes[labels.CauseOf(e.Err)]...)
 	case retry.EventBudgetRejected:
 		ins.rejected.Add(ctx, 1, o.op...)
 	}
-}
-
-// causeOf classifies the error of an EventGiveUp, a *retry.Error, as
-// package promretry does.
-func causeOf(err error) int {
-	re, ok := err.(*retry.Error)
-	if !ok {
-		if re = findError(err); re == nil {
-			return causeOther
-		}
-	}
-	switch c := re.Cause; {
-	case c == nil:
-		return causeAttempts
-	case errors.Is(c, retry.ErrBudgetExhausted):
-		return causeBudget
-	case errors.Is(c, limit.ErrLimited):
-		return causeLimited
-	case errors.Is(c, context.DeadlineExceeded): // retry.ErrDeadline included
-		return causeDeadline
-	case errors.Is(c, context.Canceled):
-		return causeCanceled
-	}
-	return causeOther
-}
-
-func findError(err error) *retry.Error {
-	var re *retry.Error
-	if errors.As(err, &re) {
-		return re
-	}
-	return nil
 }

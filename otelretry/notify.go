@@ -3,6 +3,7 @@ package otelretry
 import (
 	"context"
 	"errors"
+	"github.com/nop-platform/retry/internal/labels"
 
 	"github.com/nop-platform/retry"
 	"github.com/nop-platform/retry/breaker"
@@ -78,7 +79,7 @@ func decision(span trace.Span, e *retry.Event) {
 			AttrAttempt.Int(e.Attempt))...))
 	case retry.EventGiveUp:
 		span.AddEvent(EventGiveUp, trace.WithAttributes(AttrAttempts.Int(e.Attempt),
-			AttrMaxAttempts.Int(e.MaxAttempts), AttrCause.String(causeNames[causeOf(e.Err)])))
+			AttrMaxAttempts.Int(e.MaxAttempts), AttrCause.String(labels.CauseNames[labels.CauseOf(e.Err)])))
 	}
 }
 

@@ -3,6 +3,7 @@ package otelretry
 import (
 	"errors"
 	"fmt"
+	"github.com/nop-platform/retry/internal/labels"
 	"math"
 	"slices"
 
@@ -17,8 +18,8 @@ const ScopeName = "github.com/nop-platform/retry/otelretry"
 
 // Defaults.
 const (
-	DefaultMaxNames = 256      // distinct attribute values kept per kind of name
-	Other           = "_other" // the value that names past MaxNames share
+	DefaultMaxNames = 256          // distinct attribute values kept per kind of name
+	Other           = labels.Other // the value that names past MaxNames share
 )
 
 // DefaultBuckets are the bounds, in seconds, of the retry.delay histogram:

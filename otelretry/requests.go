@@ -3,34 +3,21 @@ package otelretry
 import (
 	"net/http"
 
+	"github.com/nop-platform/retry/internal/labels"
 	"github.com/nop-platform/retry/retryhttp"
 	"go.opentelemetry.io/otel/attribute"
 	"go.opentelemetry.io/otel/metric"
 )
 
-// Values of retry.http.requests' code.
-const (
-	code1xx = iota
-	code2xx
-	code3xx
-	code4xx
-	code5xx
-	codeOther // a status outside 100-599
-	codeError // no response
-	nCodes
-)
-
-var codeNames = [nCodes]string{"1xx", "2xx", "3xx", "4xx", "5xx", "other", "error"}
-
 // routeAttrs are the measurement options of one route.
 type routeAttrs struct {
-	codes [nCodes][]metric.AddOption
+	codes [labels.NCodes][]metric.AddOption
 }
 
 func newRouteAttrs(name string) *routeAttrs {
 	r := new(routeAttrs)
 	for i := range r.codes {
-		r.codes[i] = addOpt(attribute.String("route", name), attribute.String("code", codeNames[i]))
+		r.codes[i] = addOpt(attribute.String("route", name), attribute.String("code", labels.CodeNames[i]))
 	}
 	return r
 }
@@ -53,21 +40,11 @@ type requests struct {
 }
 
 func (q *requests) RoundTrip(req *http.Request) (*http.Response, error) {
-	r := q.t.routes.get(q.rt.NameOf(req))
+	r := q.t.routes.Get(q.rt.NameOf(req))
 	resp, err := q.rt.RoundTrip(req)
-	q.t.requests.Add(req.Context(), 1, r.codes[codeOf(resp, err)]...)
+	q.t.requests.Add(req.Context(), 1, r.codes[labels.CodeOf(resp, err)]...)
 	return resp, err
 }
 
 // CloseIdleConnections closes the idle connections of the wrapped Transport.
 func (q *requests) CloseIdleConnections() { q.rt.CloseIdleConnections() }
-
-func codeOf(resp *http.Response, err error) int {
-	switch {
-	case err != nil || resp == nil:
-		return codeError
-	case resp.StatusCode < 100 || resp.StatusCode > 599:
-		return codeOther
-	}
-	return resp.StatusCode/100 - 1
-}

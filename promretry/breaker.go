@@ -46,7 +46,7 @@ func (m *Metrics) OnStateChange(name string, from, to breaker.State) {
 	if from >= nStates || to >= nStates {
 		return
 	}
-	bm := m.cbs.get(name)
+	bm := m.cbs.Get(name)
 	if c := bm.transitions[from][to]; c != nil {
 		c.Inc()
 	}
@@ -63,7 +63,7 @@ func (m *Metrics) OnStateChange(name string, from, to breaker.State) {
 // registered, or when MaxNames breaker names are already held.
 func (m *Metrics) Breaker(b *breaker.Breaker) error {
 	name := b.Name()
-	bm := m.cbs.get(name)
+	bm := m.cbs.Get(name)
 	if bm.name != name {
 		return fmt.Errorf("promretry: breaker %q: too many breaker names (MaxNames)", name)
 	}
@@ -77,19 +77,15 @@ func (m *Metrics) Breaker(b *breaker.Breaker) error {
 // breaker's State may announce a change, which calls OnStateChange; no lock
 // is held here, so that is safe.
 func (m *Metrics) collectStates(ch chan<- prometheus.Metric) {
-	p := m.cbs.m.Load()
-	if p == nil {
-		return
-	}
-	for name, bm := range *p {
+	m.cbs.Each(func(name string, bm *breakerMetrics) {
 		var s breaker.State
 		if b := bm.b.Load(); b != nil {
 			s = b.State()
 		} else if last := bm.last.Load(); last >= 0 && name != Other {
 			s = breaker.State(last)
 		} else {
-			continue
+			return
 		}
 		ch <- prometheus.MustNewConstMetric(stateDesc, prometheus.GaugeValue, float64(s), name)
-	}
+	})
 }

@@ -1,33 +1,17 @@
 package promretry
 
 import (
-	"context"
-	"errors"
-
 	"github.com/nop-platform/retry"
-	"github.com/nop-platform/retry/limit"
+	"github.com/nop-platform/retry/internal/labels"
 	"github.com/prometheus/client_golang/prometheus"
 )
-
-// Causes of giving up: the values of retry_exhausted_total's cause label.
-const (
-	causeAttempts = iota // every attempt was used
-	causeDeadline        // the context's deadline passed, or the next delay would pass it
-	causeCanceled        // the context was canceled
-	causeBudget          // a retry budget refused the retry
-	causeLimited         // a concurrency limit (package limit) refused the retry
-	causeOther           // anything else, such as a request body that could not be replayed
-	nCauses
-)
-
-var causeNames = [nCauses]string{"attempts", "deadline", "canceled", "budget", "limited", "other"}
 
 // opMetrics are the series of one operation.
 type opMetrics struct {
 	success, failure prometheus.Counter
 	retries          prometheus.Counter
 	delay            prometheus.Observer
-	exhausted        [nCauses]prometheus.Counter
+	exhausted        [labels.NCauses]prometheus.Counter
 	rejected         prometheus.Counter
 }
 
@@ -43,7 +27,7 @@ func (m *Metrics) newOp(name string) *opMetrics {
 		rejected: m.rejected.WithLabelValues(name),
 	}
 	for i := range o.exhausted {
-		o.exhausted[i] = m.exhausted.WithLabelValues(name, causeNames[i])
+		o.exhausted[i] = m.exhausted.WithLabelValues(name, labels.CauseNames[i])
 	}
 	return o
 }
@@ -60,7 +44,7 @@ func (m *Metrics) newOp(name string) *opMetrics {
 //
 // Notify takes no lock and allocates nothing once e.Name has been seen.
 func (m *Metrics) Notify(e retry.Event) {
-	o := m.ops.get(e.Name)
+	o := m.ops.Get(e.Name)
 	switch e.Kind {
 	case retry.EventAttempt:
 		if e.Err == nil {
@@ -72,43 +56,8 @@ func (m *Metrics) Notify(e retry.Event) {
 		o.retries.Inc()
 		o.delay.Observe(e.Delay.Seconds())
 	case retry.EventGiveUp:
-		o.exhausted[causeOf(e.Err)].Inc()
+		o.exhausted[labels.CauseOf(e.Err)].Inc()
 	case retry.EventBudgetRejected:
 		o.rejected.Inc()
 	}
-}
-
-// causeOf classifies the error of an EventGiveUp, a *retry.Error.
-func causeOf(err error) int {
-	re, ok := err.(*retry.Error)
-	if !ok {
-		if re = findError(err); re == nil {
-			return causeOther
-		}
-	}
-	// Only the Cause is inspected: errors.Is on re itself would walk (and
-	// allocate) its list of attempts.
-	switch c := re.Cause; {
-	case c == nil:
-		return causeAttempts
-	case errors.Is(c, retry.ErrBudgetExhausted):
-		return causeBudget
-	case errors.Is(c, limit.ErrLimited):
-		return causeLimited
-	case errors.Is(c, context.DeadlineExceeded): // retry.ErrDeadline included
-		return causeDeadline
-	case errors.Is(c, context.Canceled):
-		return causeCanceled
-	}
-	return causeOther
-}
-
-// findError returns the *retry.Error in err's tree, or nil. It is a function
-// of its own so that causeOf's common case does not pay for errors.As.
-func findError(err error) *retry.Error {
-	var re *retry.Error
-	if errors.As(err, &re) {
-		return re
-	}
-	return nil
 }

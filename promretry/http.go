@@ -3,33 +3,20 @@ package promretry
 import (
 	"net/http"
 
+	"github.com/nop-platform/retry/internal/labels"
 	"github.com/nop-platform/retry/retryhttp"
 	"github.com/prometheus/client_golang/prometheus"
 )
 
-// Values of retry_http_requests_total's code label.
-const (
-	code1xx = iota
-	code2xx
-	code3xx
-	code4xx
-	code5xx
-	codeOther // a status outside 100-599
-	codeError // no response
-	nCodes
-)
-
-var codeNames = [nCodes]string{"1xx", "2xx", "3xx", "4xx", "5xx", "other", "error"}
-
 // routeMetrics are the series of one route.
 type routeMetrics struct {
-	codes [nCodes]prometheus.Counter
+	codes [labels.NCodes]prometheus.Counter
 }
 
 func (m *Metrics) newRoute(name string) *routeMetrics {
 	r := new(routeMetrics)
 	for i := range r.codes {
-		r.codes[i] = m.requests.WithLabelValues(name, codeNames[i])
+		r.codes[i] = m.requests.WithLabelValues(name, labels.CodeNames[i])
 	}
 	return r
 }
@@ -57,21 +44,11 @@ type transport struct {
 }
 
 func (rt *transport) RoundTrip(req *http.Request) (*http.Response, error) {
-	r := rt.m.routes.get(rt.t.NameOf(req))
+	r := rt.m.routes.Get(rt.t.NameOf(req))
 	resp, err := rt.t.RoundTrip(req)
-	r.codes[codeOf(resp, err)].Inc()
+	r.codes[labels.CodeOf(resp, err)].Inc()
 	return resp, err
 }
 
 // CloseIdleConnections closes the idle connections of the wrapped Transport.
 func (rt *transport) CloseIdleConnections() { rt.t.CloseIdleConnections() }
-
-func codeOf(resp *http.Response, err error) int {
-	switch {
-	case err != nil || resp == nil:
-		return codeError
-	case resp.StatusCode < 100 || resp.StatusCode > 599:
-		return codeOther
-	}
-	return resp.StatusCode/100 - 1
-}

@@ -3,6 +3,7 @@ package promretry
 import (
 	"errors"
 	"fmt"
+	"github.com/nop-platform/retry/internal/labels"
 	"math"
 	"slices"
 
@@ -30,8 +31,8 @@ const (
 
 // Defaults.
 const (
-	DefaultMaxNames = 256      // distinct label values kept per kind of name
-	Other           = "_other" // the label value that names past MaxNames share
+	DefaultMaxNames = 256          // distinct label values kept per kind of name
+	Other           = labels.Other // the label value that names past MaxNames share
 )
 
 // DefaultBuckets are the upper bounds, in seconds, of the retry_delay_seconds
@@ -104,9 +105,9 @@ type Metrics struct {
 	budgets     *budgets
 	limits      *limits
 
-	ops    names[opMetrics]
-	routes names[routeMetrics]
-	cbs    names[breakerMetrics]
+	ops    labels.Set[opMetrics]
+	routes labels.Set[routeMetrics]
+	cbs    labels.Set[breakerMetrics]
 }
 
 var _ prometheus.Collector = (*Metrics)(nil)
@@ -150,9 +151,9 @@ func New(reg prometheus.Registerer, opts ...Option) (*Metrics, error) {
 		budgets: newBudgets(),
 		limits:  newLimits(),
 	}
-	m.ops = names[opMetrics]{max: c.maxNames, make: m.newOp}
-	m.routes = names[routeMetrics]{max: c.maxNames, make: m.newRoute}
-	m.cbs = names[breakerMetrics]{max: c.maxNames, make: m.newBreaker}
+	m.ops = labels.Set[opMetrics]{Max: c.maxNames, Make: m.newOp}
+	m.routes = labels.Set[routeMetrics]{Max: c.maxNames, Make: m.newRoute}
+	m.cbs = labels.Set[breakerMetrics]{Max: c.maxNames, Make: m.newBreaker}
 	if reg != nil {
 		if err := reg.Register(m); err != nil {
 			return nil, fmt.Errorf("promretry: %w", err)
