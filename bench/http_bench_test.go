@@ -22,15 +22,7 @@ func BenchmarkHTTPGet(b *testing.B) {
 		b.Run(c.Name, func(b *testing.B) {
 			b.ReportAllocs()
 			for b.Loop() {
-				resp, err := c.Get(ctx, url)
-				if err != nil {
-					b.Fatal(err)
-				}
-				_, _ = io.Copy(io.Discard, resp.Body)
-				_ = resp.Body.Close()
-				if resp.StatusCode != 200 {
-					b.Fatalf("status %d", resp.StatusCode)
-				}
+				getOK(b, ctx, c, url)
 			}
 			c.CloseIdleConnections()
 		})
@@ -60,17 +52,23 @@ func BenchmarkHTTPFailTwice(b *testing.B) {
 			id := 0
 			for b.Loop() {
 				id++
-				resp, err := c.Get(ctx, s.url(id))
-				if err != nil {
-					b.Fatal(err)
-				}
-				_, _ = io.Copy(io.Discard, resp.Body)
-				_ = resp.Body.Close()
-				if resp.StatusCode != 200 {
-					b.Fatalf("status %d", resp.StatusCode)
-				}
+				getOK(b, ctx, c, s.url(id))
 			}
 			c.CloseIdleConnections()
 		})
+	}
+}
+
+// getOK gets url through c, reads and closes the body, and fails b unless
+// the status is 200.
+func getOK(b *testing.B, ctx context.Context, c HTTPClient, url string) {
+	resp, err := c.Get(ctx, url)
+	if err != nil {
+		b.Fatal(err)
+	}
+	_, _ = io.Copy(io.Discard, resp.Body)
+	_ = resp.Body.Close()
+	if resp.StatusCode != 200 {
+		b.Fatalf("status %d", resp.StatusCode)
 	}
 }
