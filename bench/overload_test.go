@@ -64,6 +64,8 @@ var Overload = Policy{Attempts: 4, Delay: 10 * time.Millisecond, MaxDelay: 100 *
 
 var overloadOnly = flag.String("overloadclients", "", "comma-separated clients of TestTablesOverload, if not all")
 
+var overloadTolerance = flag.Float64("overloadtolerance", 0, "limit.Tolerance of nop-limit in TestTablesOverload (0: the default)")
+
 // overloadClient is a client of the scenario with, for ours with a limit,
 // the limiters it made.
 type overloadClient struct {
@@ -86,6 +88,12 @@ func overloadClients(t testing.TB, p Policy, names ...string) []func() overloadC
 			switch name {
 			case "nop-limit":
 				g := new(limit.Group)
+				if *overloadTolerance != 0 {
+					var err error
+					if g, err = limit.NewGroup(limit.DefaultMaxKeys, limit.Tolerance(*overloadTolerance)); err != nil {
+						t.Fatal(err)
+					}
+				}
 				return overloadClient{nopHTTPClient(name, p, base, retryhttp.Limit(g.Get)), g}
 			case "failsafe-limiter":
 				return overloadClient{failsafeWith(name, p, base, adaptivelimiter.NewWithDefaults[*http.Response]()), nil}

@@ -6,6 +6,7 @@ import (
 	"net/http/httptest"
 	"testing"
 
+	"github.com/nop-platform/retry/limit"
 	"github.com/nop-platform/retry/retryhttp"
 )
 
@@ -44,6 +45,12 @@ func BenchmarkGet(b *testing.B) {
 	})
 	b.Run("retryhttp", func(b *testing.B) {
 		run(b, client(func(rt http.RoundTripper) http.RoundTripper { return retryhttp.NewTransport(rt) }))
+	})
+	b.Run("retryhttp-limit", func(b *testing.B) {
+		var g limit.Group
+		run(b, client(func(rt http.RoundTripper) http.RoundTripper {
+			return retryhttp.NewTransport(rt, retryhttp.Limit(g.Get))
+		}))
 	})
 	b.Run("retryhttp-routes", func(b *testing.B) {
 		run(b, client(func(rt http.RoundTripper) http.RoundTripper {
