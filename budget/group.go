@@ -2,11 +2,10 @@ package budget
 
 import (
 	"fmt"
-	"sync"
-	"sync/atomic"
 	"time"
 
 	"github.com/nop-platform/retry"
+	"github.com/nop-platform/retry/internal/keyed"
 )
 
 // Group keeps one Budget per key, such as the destination host of an HTTP
@@ -21,18 +20,9 @@ import (
 // lock and allocates nothing. The zero Group is ready to use and behaves as
 // NewGroup(DefaultMaxKeys) with default options.
 type Group struct {
-	mu   sync.RWMutex
-	c    config
-	max  int
-	m    map[string]*entry
-	ring []*entry // the CLOCK, in insertion order
-	hand int
-}
-
-type entry struct {
-	key  string
-	b    *Budget
-	used atomic.Bool // set on use, cleared as the CLOCK hand passes
+	c   config
+	max int // 0: the zero Group, with defaults
+	m   keyed.Map[Budget]
 }
 
 // NewGroup returns a Group that keeps at most maxKeys budgets (at least 1;
@@ -46,81 +36,30 @@ func NewGroup(maxKeys int, opts ...Option) (*Group, error) {
 	if err := c.apply(opts); err != nil {
 		return nil, err
 	}
-	return &Group{c: c, max: maxKeys, m: make(map[string]*entry)}, nil
+	return &Group{c: c, max: maxKeys}, nil
 }
 
 // Get returns the Budget for key, creating it if need be.
 func (g *Group) Get(key string) *Budget {
-	g.mu.RLock()
-	e := g.m[key]
-	g.mu.RUnlock()
-	if e == nil {
-		return g.add(key)
+	if g.max == 0 {
+		return g.m.Get(key, DefaultMaxKeys, newDefaultBudget)
 	}
-	if !e.used.Load() {
-		e.used.Store(true)
-	}
-	return e.b
+	return g.m.Get(key, g.max, g.newBudget)
 }
 
 // For is Get with the type that retry.WithBudget and retryhttp take: pass
 // g.For where a func(key string) retry.Budget is wanted.
 func (g *Group) For(key string) retry.Budget { return g.Get(key) }
 
-func (g *Group) add(key string) *Budget {
-	g.mu.Lock()
-	defer g.mu.Unlock()
-	if g.m == nil {
-		g.m = make(map[string]*entry)
-		if g.max == 0 {
-			g.c, g.max = defaults(), DefaultMaxKeys
-		}
-	}
-	if e := g.m[key]; e != nil {
-		e.used.Store(true)
-		return e.b
-	}
-	// A new entry starts unused: it is behind the hand, so it has a whole
-	// turn of the CLOCK to be used again before it can be evicted.
-	e := &entry{key: key, b: newBudget(&g.c, time.Now())}
-	if len(g.ring) < g.max {
-		g.ring = append(g.ring, e)
-	} else {
-		// Clear used bits until a budget not used since the hand last
-		// passed; one turn at most.
-		for {
-			old := g.ring[g.hand]
-			if !old.used.Load() {
-				delete(g.m, old.key)
-				g.ring[g.hand] = e
-				g.hand = (g.hand + 1) % len(g.ring)
-				break
-			}
-			old.used.Store(false)
-			g.hand = (g.hand + 1) % len(g.ring)
-		}
-	}
-	g.m[key] = e
-	return e.b
-}
+func (g *Group) newBudget() *Budget { return newBudget(&g.c, time.Now()) }
+
+var defaultConfig = defaults()
+
+func newDefaultBudget() *Budget { return newBudget(&defaultConfig, time.Now()) }
 
 // Len returns the number of budgets the Group holds.
-func (g *Group) Len() int {
-	g.mu.RLock()
-	defer g.mu.RUnlock()
-	return len(g.m)
-}
+func (g *Group) Len() int { return g.m.Len() }
 
 // Range calls fn for each key and its Budget, in no particular order, until
 // fn returns false: for metrics. fn may call other methods of g.
-func (g *Group) Range(fn func(key string, b *Budget) bool) {
-	g.mu.RLock()
-	es := make([]*entry, len(g.ring))
-	copy(es, g.ring)
-	g.mu.RUnlock()
-	for _, e := range es {
-		if !fn(e.key, e.b) {
-			return
-		}
-	}
-}
+func (g *Group) Range(fn func(key string, b *Budget) bool) { g.m.Range(fn) }

@@ -105,3 +105,22 @@ func TestGroupConcurrent(t *testing.T) {
 		t.Errorf("Len %d, want at most 16", g.Len())
 	}
 }
+
+// Looking up a known key allocates nothing, in a zero Group and a made one.
+func TestGroupGetAllocatesNothing(t *testing.T) {
+	var zero budget.Group
+	made, err := budget.NewGroup(4)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, g := range []*budget.Group{&zero, made} {
+		b := g.Get("h:1")
+		if n := testing.AllocsPerRun(100, func() {
+			if g.Get("h:1") != b {
+				t.Fatal("another Budget for the same key")
+			}
+		}); n != 0 {
+			t.Errorf("%v allocations per Get", n)
+		}
+	}
+}

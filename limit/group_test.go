@@ -44,3 +44,22 @@ func TestGroup(t *testing.T) {
 		t.Errorf("NewGroup(1, Min(0)) = %v", err)
 	}
 }
+
+// Looking up a known key allocates nothing, in a zero Group and a made one.
+func TestGroupGetAllocatesNothing(t *testing.T) {
+	var zero Group
+	made, err := NewGroup(4)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, g := range []*Group{&zero, made} {
+		l := g.Get("h:1")
+		if n := testing.AllocsPerRun(100, func() {
+			if g.Get("h:1") != l {
+				t.Fatal("another Limiter for the same key")
+			}
+		}); n != 0 {
+			t.Errorf("%v allocations per Get", n)
+		}
+	}
+}
