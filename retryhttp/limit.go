@@ -56,6 +56,7 @@ func (t *Transport) limiterOf(host string) *limit.Limiter {
 func (c *call) limitedAttempt(req *http.Request) (*http.Response, error) {
 	p, err := c.lim.Acquire(c.ctx)
 	if err != nil {
+		closeBody(req) // not sent, but RoundTrip always closes the body
 		if errors.Is(err, limit.ErrLimited) {
 			return nil, &limitedError{host: req.URL.Host, err: err}
 		}

@@ -6,6 +6,8 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -136,4 +138,85 @@ func TestLimitPermitGivenBackOnPanic(t *testing.T) {
 	if got := l.InFlight(); got != 0 {
 		t.Errorf("InFlight = %d after a panicking attempt, want 0: the permit leaked", got)
 	}
+}
+
+// closeCounter is a request body that counts its Close calls.
+type closeCounter struct {
+	io.Reader
+	closes *atomic.Int32
+}
+
+func (b closeCounter) Close() error { b.closes.Add(1); return nil }
+
+// A request the limit refuses is not sent, but its body is still closed, as
+// RoundTrip must always do: the first attempt's body, and the copy GetBody
+// made for a retry refused after its wait.
+func TestLimitRefusalClosesBody(t *testing.T) {
+	srv, hits := limitServer(t, http.StatusBadGateway, 0)
+	t.Run("first attempt", func(t *testing.T) {
+		l := fixedLimit(t, 1)
+		held, _ := l.AcquireAt(time.Now())
+		defer held.Done(limit.OK)
+		var events []retry.Event
+		c := limitClient(t, l, &events, nil)
+		var closes atomic.Int32
+		req, _ := http.NewRequest(http.MethodPut, srv.URL, closeCounter{strings.NewReader("x"), &closes})
+		resp, err := c.Do(req)
+		if resp != nil {
+			resp.Body.Close()
+		}
+		if !errors.Is(err, limit.ErrLimited) {
+			t.Fatalf("err = %v, want limit.ErrLimited", err)
+		}
+		if n := closes.Load(); n != 1 {
+			t.Errorf("request body closed %d times, want 1", n)
+		}
+	})
+	t.Run("context done before the first attempt", func(t *testing.T) {
+		l := fixedLimit(t, 1)
+		var events []retry.Event
+		c := limitClient(t, l, &events, nil)
+		ctx, cancel := context.WithCancel(context.Background())
+		cancel()
+		var closes atomic.Int32
+		req, _ := http.NewRequestWithContext(ctx, http.MethodPut, srv.URL, closeCounter{strings.NewReader("x"), &closes})
+		resp, err := c.Do(req)
+		if resp != nil {
+			resp.Body.Close()
+		}
+		if err == nil {
+			t.Fatal("no error for a canceled request")
+		}
+		if n := closes.Load(); n != 1 {
+			t.Errorf("request body closed %d times, want 1", n)
+		}
+	})
+	t.Run("retry refused after the wait", func(t *testing.T) {
+		l := fixedLimit(t, 1)
+		var held limit.Permit
+		var events []retry.Event
+		c := limitClient(t, l, &events, func(e retry.Event) {
+			if e.Kind == retry.EventRetry {
+				held, _ = l.AcquireAt(time.Now())
+			}
+		})
+		defer func() { held.Done(limit.OK) }()
+		var copies, closes atomic.Int32
+		req, _ := http.NewRequest(http.MethodPut, srv.URL, strings.NewReader("x"))
+		req.GetBody = func() (io.ReadCloser, error) {
+			copies.Add(1)
+			return closeCounter{strings.NewReader("x"), &closes}, nil
+		}
+		before := hits.Load()
+		resp, err := c.Do(req)
+		if resp != nil {
+			resp.Body.Close()
+		}
+		if !errors.Is(err, limit.ErrLimited) || hits.Load()-before != 1 {
+			t.Fatalf("err = %v after %d requests, want limit.ErrLimited after 1", err, hits.Load()-before)
+		}
+		if c, n := copies.Load(), closes.Load(); c != 1 || n != 1 {
+			t.Errorf("GetBody made %d copies, %d closed; want 1 made and closed", c, n)
+		}
+	})
 }
