@@ -16,10 +16,12 @@
 //	}
 //	resp, err := call(ctx)
 //	switch {
-//	case timedOut(err), resp.StatusCode == 429, resp.StatusCode == 503:
+//	case timedOut(err):
 //		p.Done(limit.Overloaded)
-//	case err != nil:
+//	case err != nil: // resp is nil
 //		p.Done(limit.Failed)
+//	case resp.StatusCode == 429, resp.StatusCode == 503:
+//		p.Done(limit.Overloaded)
 //	default:
 //		p.Done(limit.OK)
 //	}

@@ -57,16 +57,29 @@ func (p Permit) DoneAt(now time.Time, o Outcome) {
 	}
 }
 
-// maxSample caps one latency sample, in µs, so that the sum of a window's
-// samples cannot carry into the count: about 71 minutes.
+// maxSample caps one latency sample, in µs: about 71 minutes.
 const maxSample = 1 << 32
+
+// bigSample is the shortest sample, in µs (about a second), added with a
+// check that the window's sum keeps below half its bits (sumRoom): a few
+// hundred long calls ending in one window (long polls) would otherwise
+// carry into the count. Shorter samples are added at once: it takes 2^19
+// of them in one window to fill the other half.
+const (
+	bigSample = 1 << 20
+	sumRoom   = accMask >> 1
+)
 
 func (l *Limiter) done(start, now int64, o Outcome) {
 	l.inflight.Add(-1)
 	switch o {
 	case OK:
-		us := min(max((now-start)/1000, 1), maxSample)
-		l.acc.Add(1<<accShift | uint64(us))
+		us := uint64(min(max((now-start)/1000, 1), maxSample))
+		if us < bigSample {
+			l.acc.Add(1<<accShift | us)
+		} else {
+			l.addBig(us)
+		}
 	case Overloaded:
 		if start >= l.lastCut.Load() {
 			l.cut(start, now)
@@ -77,5 +90,16 @@ func (l *Limiter) done(start, now int64, o Outcome) {
 	}
 	if now >= l.next.Load() {
 		l.endWindow(now)
+	}
+}
+
+// addBig adds a long sample to the window unless its sum would pass
+// sumRoom; the sample is then dropped (the window is long overdue to end).
+func (l *Limiter) addBig(us uint64) {
+	for {
+		v := l.acc.Load()
+		if v&accMask+us > sumRoom || l.acc.CompareAndSwap(v, v+(1<<accShift|us)) {
+			return
+		}
 	}
 }

@@ -51,17 +51,21 @@ func (t *Transport) limiterOf(host string) *limit.Limiter {
 
 // limitedAttempt is attempt with a permit from c.lim: it returns a
 // *limitedError at once when the limit refuses, and otherwise reports the
-// attempt's outcome when its headers arrive or it fails.
+// attempt's outcome when its headers arrive or it fails (Failed if the base
+// transport panics, so that the permit is never lost).
 func (c *call) limitedAttempt(req *http.Request) (*http.Response, error) {
 	p, err := c.lim.Acquire(c.ctx)
 	if err != nil {
+		closeBody(req) // not sent, but RoundTrip always closes the body
 		if errors.Is(err, limit.ErrLimited) {
 			return nil, &limitedError{host: req.URL.Host, err: err}
 		}
 		return nil, err
 	}
+	o := limit.Failed // if the base transport panics
+	defer func() { p.Done(o) }()
 	resp, err := c.send(req)
-	p.Done(c.limitOutcome(resp, err))
+	o = c.limitOutcome(resp, err)
 	return resp, err
 }
 
