@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"os"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -66,6 +67,26 @@ var overloadOnly = flag.String("overloadclients", "", "comma-separated clients o
 
 var overloadTolerance = flag.Float64("overloadtolerance", 0, "limit.Tolerance of nop-limit in TestTablesOverload (0: the default)")
 
+var overloadQueue = flag.String("overloadqueue", "", "limit.Queue of nop-limit in TestTablesOverload, as size:wait (20:5ms); empty: none")
+
+// limitOptions are nop-limit's options, from the flags.
+func limitOptions(t testing.TB) []limit.Option {
+	var opts []limit.Option
+	if *overloadTolerance != 0 {
+		opts = append(opts, limit.Tolerance(*overloadTolerance))
+	}
+	if q := *overloadQueue; q != "" {
+		size, wait, ok := strings.Cut(q, ":")
+		n, err := strconv.Atoi(size)
+		d, err2 := time.ParseDuration(wait)
+		if !ok || err != nil || err2 != nil {
+			t.Fatalf("-overloadqueue %q: want size:wait, such as 20:5ms", q)
+		}
+		opts = append(opts, limit.Queue(n, d))
+	}
+	return opts
+}
+
 // overloadClient is a client of the scenario with, for ours with a limit,
 // the limiters it made.
 type overloadClient struct {
@@ -87,12 +108,9 @@ func overloadClients(t testing.TB, p Policy, names ...string) []func() overloadC
 			base := newPool(t)
 			switch name {
 			case "nop-limit":
-				g := new(limit.Group)
-				if *overloadTolerance != 0 {
-					var err error
-					if g, err = limit.NewGroup(limit.DefaultMaxKeys, limit.Tolerance(*overloadTolerance)); err != nil {
-						t.Fatal(err)
-					}
+				g, err := limit.NewGroup(limit.DefaultMaxKeys, limitOptions(t)...)
+				if err != nil {
+					t.Fatal(err)
 				}
 				return overloadClient{nopHTTPClient(name, p, base, retryhttp.Limit(g.Get)), g}
 			case "failsafe-limiter":

@@ -33,6 +33,11 @@ type Limiter struct {
 	mu  sync.Mutex // serializes the estimator
 	est estimator
 
+	// The queue (queue.go), used only with the Queue option.
+	waiting atomic.Int64 // calls counted as waiting: queued, or about to be
+	qmu     sync.Mutex
+	queue   []*waiter // FIFO
+
 	c     config
 	epoch time.Time
 }
@@ -64,39 +69,33 @@ func newLimiter(c config, now time.Time) *Limiter {
 
 // Acquire asks to make one call now. It returns a Permit to report the
 // call's end with, or, when Limit calls are in flight, the zero Permit and
-// ErrLimited at once; if ctx is already done, ctx's error. Every Permit
-// must be reported exactly once, whatever happens to the call.
+// ErrLimited at once; if ctx is already done, ctx's error. With the Queue
+// option, a call that finds the limit full waits instead, in turn, for up
+// to the queue's wait, while the queue has room; if ctx ends first, it
+// returns ctx's error. Every Permit must be reported exactly once,
+// whatever happens to the call.
 func (l *Limiter) Acquire(ctx context.Context) (Permit, error) {
 	if err := ctx.Err(); err != nil {
 		return Permit{}, err
 	}
-	if !l.admit() {
-		return Permit{}, ErrLimited
+	if l.waiting.Load() == 0 && l.grab() {
+		return Permit{l: l, start: l.now()}, nil
 	}
-	return Permit{l: l, start: l.now()}, nil
+	if l.c.queue > 0 {
+		return l.wait(ctx) // first come, first served: behind any waiter
+	}
+	l.rejected.Add(1)
+	return Permit{}, ErrLimited
 }
 
 // AcquireAt is Acquire at time now, for tests: it reads no clock and never
-// waits.
+// waits, even with a queue.
 func (l *Limiter) AcquireAt(now time.Time) (Permit, error) {
-	if !l.admit() {
+	if !l.grab() {
+		l.rejected.Add(1)
 		return Permit{}, ErrLimited
 	}
 	return Permit{l: l, start: l.since(now)}, nil
-}
-
-// admit counts a call in flight if the limit allows it.
-func (l *Limiter) admit() bool {
-	n := l.inflight.Add(1)
-	if n > l.limit.Load() {
-		l.inflight.Add(-1)
-		l.rejected.Add(1)
-		return false
-	}
-	if n > l.peak.Load() {
-		l.raisePeak(n)
-	}
-	return true
 }
 
 func (l *Limiter) raisePeak(n int64) {
@@ -114,9 +113,15 @@ func (l *Limiter) Limit() int { return int(l.limit.Load()) }
 // InFlight returns how many admitted calls have not been reported yet.
 func (l *Limiter) InFlight() int { return int(l.inflight.Load()) }
 
-// Full reports whether a call would be refused now: Limit calls are in
-// flight. The answer may be stale by the time the caller acts on it.
-func (l *Limiter) Full() bool { return l.inflight.Load() >= l.limit.Load() }
+// Full reports whether Acquire would refuse a call now: Limit calls are in
+// flight and, with the Queue option, the queue is full. The answer may be
+// stale by the time the caller acts on it.
+func (l *Limiter) Full() bool {
+	return l.inflight.Load() >= l.limit.Load() && l.waiting.Load() >= int64(l.c.queue)
+}
+
+// Waiting returns how many calls wait in the queue (Queue option).
+func (l *Limiter) Waiting() int { return int(l.waiting.Load()) }
 
 // Stats is a snapshot of a Limiter, for metrics.
 type Stats struct {

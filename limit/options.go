@@ -28,6 +28,7 @@ type Option struct {
 	n    int
 	f    float64
 	d    time.Duration
+	q    int
 }
 
 type kind uint8
@@ -40,6 +41,7 @@ const (
 	kTolerance
 	kBackoff
 	kWindow
+	kQueue
 )
 
 // Initial sets the limit a Limiter starts with, before it has measured
@@ -69,12 +71,23 @@ func Backoff(f float64) Option { return Option{kind: kBackoff, f: f} }
 // ended. Default DefaultWindow (50ms); from 1ms to DefaultMaxWindow.
 func Window(d time.Duration) Option { return Option{kind: kWindow, d: d} }
 
+// Queue lets up to n calls that find the limit full wait, in turn, for up
+// to maxWait each for a call in flight to end, rather than be refused at
+// once; a call is refused when the queue is full or its wait runs out.
+// Waiting costs the caller latency while the dependency is busy; it pays
+// where bursts briefly pass a limit that is about right. Default: no queue
+// (Queue(0, 0)); n from 0 to 1,000,000, and maxWait from 1µs to a minute
+// when n is above 0. A Limiter's AcquireAt never waits.
+func Queue(n int, maxWait time.Duration) Option { return Option{kind: kQueue, q: n, d: maxWait} }
+
 // config is what the options set.
 type config struct {
 	initial, min, max int
 	tolerance         float64
 	backoff           float64
 	window            time.Duration
+	queue             int           // waiters allowed (Queue); 0: none
+	maxWait           time.Duration // how long each may wait
 }
 
 func defaults() config {
@@ -114,6 +127,14 @@ func (c *config) apply(opts []Option) error {
 				return fmt.Errorf("%w: Window(%v): must be from 1ms to %v", ErrInvalidOption, o.d, DefaultMaxWindow)
 			}
 			c.window = o.d
+		case kQueue:
+			if o.q < 0 || o.q > 1_000_000 {
+				return fmt.Errorf("%w: Queue(%d, %v): the size must be from 0 to 1000000", ErrInvalidOption, o.q, o.d)
+			}
+			if o.q > 0 && (o.d < time.Microsecond || o.d > time.Minute) {
+				return fmt.Errorf("%w: Queue(%d, %v): the wait must be from 1µs to 1m0s", ErrInvalidOption, o.q, o.d)
+			}
+			c.queue, c.maxWait = o.q, o.d
 		default:
 			return fmt.Errorf("%w: the zero Option", ErrInvalidOption)
 		}

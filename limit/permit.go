@@ -71,7 +71,7 @@ const (
 )
 
 func (l *Limiter) done(start, now int64, o Outcome) {
-	l.inflight.Add(-1)
+	l.release()
 	switch o {
 	case OK:
 		us := uint64(min(max((now-start)/1000, 1), maxSample))
