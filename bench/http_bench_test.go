@@ -40,7 +40,6 @@ func BenchmarkHTTPGet(b *testing.B) {
 // retry costs a new connection and the run exhausts file descriptors (see
 // the connection counts of the failure tables).
 func BenchmarkHTTPFailTwice(b *testing.B) {
-	s := newServer(b, func(attempt int) bool { return attempt <= 2 })
 	ctx := context.Background()
 	clients := []HTTPClient{
 		nopHTTPClient("nop-nobudget", FailTwice, nil, retryhttp.Budget(nil)),
@@ -48,6 +47,10 @@ func BenchmarkHTTPFailTwice(b *testing.B) {
 	}
 	for _, c := range clients {
 		b.Run(c.Name, func(b *testing.B) {
+			// A server of its own: request ids count from 1 for each client,
+			// and a shared server would answer a later client's requests
+			// with 200 at once (their ids had failed twice already).
+			s := newServer(b, func(attempt int) bool { return attempt <= 2 })
 			b.ReportAllocs()
 			id := 0
 			for b.Loop() {
@@ -55,6 +58,9 @@ func BenchmarkHTTPFailTwice(b *testing.B) {
 				getOK(b, ctx, c, s.url(id))
 			}
 			c.CloseIdleConnections()
+			if got, want := s.attempts.Load(), 3*int64(id); got != want {
+				b.Fatalf("the server saw %d attempts for %d requests, want %d", got, id, want)
+			}
 		})
 	}
 }
