@@ -28,6 +28,11 @@ import (
 // and returns the last result: a response whose ResultOf(resp).Cause matches
 // limit.ErrLimited, or an error wrapping a *retry.Error with that Cause.
 //
+// With a Limiter made with limit.Queue, an attempt that finds the limit
+// full waits its turn for up to the queue's wait (under the request's
+// context; the AttemptTimeout starts once it is sent), and a retry is
+// stopped only when the queue is full too.
+//
 // Default: off. A limit must learn before it can be right: a new limiter
 // allows limit.DefaultInitial (20) attempts in flight per host and raises
 // that only while they are used, so a client that starts hundreds of slow
