@@ -80,6 +80,14 @@ func (l *Limiter) wait(ctx context.Context) (Permit, error) {
 // first waiter, if any, while the limit allows.
 func (l *Limiter) release() {
 	l.inflight.Add(-1)
+	l.grant()
+}
+
+// grant gives free slots to the waiters in turn, while the limit allows:
+// after a call ends, and after the limit is published (it may have risen
+// while calls wait; the same protocol as a call's end, with l.limit for
+// l.inflight). It may be called with l.mu held (l.mu, then l.qmu).
+func (l *Limiter) grant() {
 	if l.waiting.Load() == 0 {
 		return
 	}

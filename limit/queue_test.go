@@ -156,3 +156,47 @@ func TestQueueStress(t *testing.T) {
 	}
 	t.Logf("%d admitted, %d refused or ended, at most %d in flight", ok.Load(), refused.Load(), most.Load())
 }
+
+// A window that raises the limit while calls wait grants them the new
+// slots at once: they do not sleep until a call ends or their wait runs out.
+func TestQueueRaisedLimitGrantsWaiters(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		l, err := New(Initial(1), Min(1), Max(4), Queue(4, time.Minute))
+		if err != nil {
+			t.Fatal(err)
+		}
+		ctx := context.Background()
+		held, err := l.Acquire(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		release := make(chan struct{})
+		var granted atomic.Int64
+		var wg sync.WaitGroup
+		for range 2 {
+			wg.Go(func() {
+				p, err := l.Acquire(ctx)
+				if err != nil {
+					t.Errorf("waiter: %v", err)
+					return
+				}
+				granted.Add(1)
+				<-release
+				p.Done(OK)
+			})
+			synctest.Wait()
+		}
+		time.Sleep(2 * DefaultMaxWindow) // the held call's sample ends a window
+		held.Done(OK)
+		synctest.Wait()
+		if l.Limit() < 2 {
+			t.Fatalf("Limit %d after a window at the limit, want it raised", l.Limit())
+		}
+		if granted.Load() != 2 || l.Waiting() != 0 {
+			t.Errorf("Limit %d, InFlight %d: %d waiters granted, %d still waiting; want 2 and 0",
+				l.Limit(), l.InFlight(), granted.Load(), l.Waiting())
+		}
+		close(release)
+		wg.Wait()
+	})
+}
