@@ -200,3 +200,81 @@ func TestQueueRaisedLimitGrantsWaiters(t *testing.T) {
 		wg.Wait()
 	})
 }
+
+// A call that arrives while others wait queues behind them even if it
+// finds a slot free: here a call's end has given its slot back (the first
+// step of release) but not yet granted it (the second), and the newcomer
+// must not take it past the waiter.
+func TestQueueNewcomerWaitsBehindWaiters(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		l := fixedQueued(t, 1, 2, time.Minute)
+		ctx := context.Background()
+		if _, err := l.Acquire(ctx); err != nil {
+			t.Fatal(err)
+		}
+		got := make(chan string, 2)
+		permits := make(chan Permit, 2)
+		for _, who := range []string{"waiter", "newcomer"} {
+			go func() {
+				p, err := l.Acquire(ctx)
+				if err != nil {
+					t.Errorf("%s: %v", who, err)
+					return
+				}
+				got <- who
+				permits <- p
+			}()
+			synctest.Wait()
+			if who == "waiter" {
+				l.inflight.Add(-1) // the held call ends: release's first step
+			}
+		}
+		l.grant() // release's second step
+		synctest.Wait()
+		if first := <-got; first != "waiter" {
+			t.Errorf("the slot went to the %s, want the waiter queued first", first)
+		}
+		(<-permits).Done(OK)
+		synctest.Wait()
+		if second := <-got; second != "newcomer" {
+			t.Errorf("then %s, want the newcomer", second)
+		}
+		(<-permits).Done(OK)
+		if l.InFlight() != 0 || l.Waiting() != 0 {
+			t.Errorf("InFlight %d, Waiting %d; want 0, 0", l.InFlight(), l.Waiting())
+		}
+	})
+}
+
+// Under -race, callers racing through a queue that has room for all of
+// them, with a wait far longer than all their calls together: no wait may
+// run out, for a wait that runs out here is a slot that was free while a
+// waiter slept (synctest's clock moves only when every goroutine is
+// blocked, so a lost wakeup jumps straight to the minute's end).
+func TestQueueNoLostWakeup(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		const limit, callers, rounds = 2, 12, 200
+		l := fixedQueued(t, limit, callers, time.Minute)
+		var wg sync.WaitGroup
+		for i := range callers {
+			wg.Go(func() {
+				r := rand.New(rand.NewPCG(uint64(i), 2))
+				for range rounds {
+					p, err := l.Acquire(context.Background())
+					if err != nil {
+						t.Errorf("caller %d: %v after a wait, with slots ending every few µs", i, err)
+						return
+					}
+					if r.IntN(2) == 0 {
+						time.Sleep(time.Duration(1+r.IntN(5)) * time.Microsecond)
+					}
+					p.Done(OK)
+				}
+			})
+		}
+		wg.Wait()
+		if l.InFlight() != 0 || l.Waiting() != 0 || l.Stats().Rejected != 0 {
+			t.Errorf("InFlight %d, Waiting %d, Rejected %d; want 0, 0, 0", l.InFlight(), l.Waiting(), l.Stats().Rejected)
+		}
+	})
+}
