@@ -10,11 +10,13 @@ import (
 // without one it refuses the call at once.
 //
 // The protocol between a waiter and a call that ends: the waiter counts
-// itself in l.waiting, then tries once more to be admitted, then queues,
-// all under l.qmu; an ending call gives its slot back (l.inflight), then
-// looks at l.waiting. Both are sequentially consistent atomics, so either
-// the waiter sees the slot or the ending call sees the waiter, and a slot
-// is never free while a waiter sleeps.
+// itself in l.waiting, then, if none waits ahead of it, tries once more to
+// be admitted, then queues, all under l.qmu; an ending call gives its slot
+// back (l.inflight), then looks at l.waiting. Both are sequentially
+// consistent atomics, so either the waiter sees the slot or the ending call
+// sees the waiter (or the waiters queued ahead, who are counted too), and a
+// slot is never free while a waiter sleeps. A refused grab leaves
+// l.inflight untouched, so a grant never fails for a slot that is free.
 
 // waiter is a call waiting for a slot.
 type waiter struct {
@@ -27,7 +29,7 @@ type waiter struct {
 func (l *Limiter) wait(ctx context.Context) (Permit, error) {
 	l.qmu.Lock()
 	l.waiting.Add(1)
-	if l.grab() {
+	if len(l.queue) == 0 && l.grab() { // a free slot is the first waiter's
 		l.waiting.Add(-1)
 		l.qmu.Unlock()
 		return Permit{l: l, start: l.now()}, nil
@@ -80,6 +82,14 @@ func (l *Limiter) wait(ctx context.Context) (Permit, error) {
 // first waiter, if any, while the limit allows.
 func (l *Limiter) release() {
 	l.inflight.Add(-1)
+	l.grant()
+}
+
+// grant gives free slots to the waiters in turn, while the limit allows:
+// after a call ends, and after the limit is published (it may have risen
+// while calls wait; the same protocol as a call's end, with l.limit for
+// l.inflight). It may be called with l.mu held (l.mu, then l.qmu).
+func (l *Limiter) grant() {
 	if l.waiting.Load() == 0 {
 		return
 	}
@@ -95,15 +105,20 @@ func (l *Limiter) release() {
 	}
 }
 
-// grab counts a call in flight if the limit allows it.
+// grab counts a call in flight if the limit allows it. A call it refuses
+// is never counted, not even for a moment: a passing count could make a
+// grant refuse the last free slot while its waiter sleeps.
 func (l *Limiter) grab() bool {
-	n := l.inflight.Add(1)
-	if n > l.limit.Load() {
-		l.inflight.Add(-1)
-		return false
+	for {
+		n := l.inflight.Load()
+		if n >= l.limit.Load() {
+			return false
+		}
+		if l.inflight.CompareAndSwap(n, n+1) {
+			if n+1 > l.peak.Load() {
+				l.raisePeak(n + 1)
+			}
+			return true
+		}
 	}
-	if n > l.peak.Load() {
-		l.raisePeak(n)
-	}
-	return true
 }

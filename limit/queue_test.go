@@ -156,3 +156,125 @@ func TestQueueStress(t *testing.T) {
 	}
 	t.Logf("%d admitted, %d refused or ended, at most %d in flight", ok.Load(), refused.Load(), most.Load())
 }
+
+// A window that raises the limit while calls wait grants them the new
+// slots at once: they do not sleep until a call ends or their wait runs out.
+func TestQueueRaisedLimitGrantsWaiters(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		l, err := New(Initial(1), Min(1), Max(4), Queue(4, time.Minute))
+		if err != nil {
+			t.Fatal(err)
+		}
+		ctx := context.Background()
+		held, err := l.Acquire(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		release := make(chan struct{})
+		var granted atomic.Int64
+		var wg sync.WaitGroup
+		for range 2 {
+			wg.Go(func() {
+				p, err := l.Acquire(ctx)
+				if err != nil {
+					t.Errorf("waiter: %v", err)
+					return
+				}
+				granted.Add(1)
+				<-release
+				p.Done(OK)
+			})
+			synctest.Wait()
+		}
+		time.Sleep(2 * DefaultMaxWindow) // the held call's sample ends a window
+		held.Done(OK)
+		synctest.Wait()
+		if l.Limit() < 2 {
+			t.Fatalf("Limit %d after a window at the limit, want it raised", l.Limit())
+		}
+		if granted.Load() != 2 || l.Waiting() != 0 {
+			t.Errorf("Limit %d, InFlight %d: %d waiters granted, %d still waiting; want 2 and 0",
+				l.Limit(), l.InFlight(), granted.Load(), l.Waiting())
+		}
+		close(release)
+		wg.Wait()
+	})
+}
+
+// A call that arrives while others wait queues behind them even if it
+// finds a slot free: here a call's end has given its slot back (the first
+// step of release) but not yet granted it (the second), and the newcomer
+// must not take it past the waiter.
+func TestQueueNewcomerWaitsBehindWaiters(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		l := fixedQueued(t, 1, 2, time.Minute)
+		ctx := context.Background()
+		if _, err := l.Acquire(ctx); err != nil {
+			t.Fatal(err)
+		}
+		got := make(chan string, 2)
+		permits := make(chan Permit, 2)
+		for _, who := range []string{"waiter", "newcomer"} {
+			go func() {
+				p, err := l.Acquire(ctx)
+				if err != nil {
+					t.Errorf("%s: %v", who, err)
+					return
+				}
+				got <- who
+				permits <- p
+			}()
+			synctest.Wait()
+			if who == "waiter" {
+				l.inflight.Add(-1) // the held call ends: release's first step
+			}
+		}
+		l.grant() // release's second step
+		synctest.Wait()
+		if first := <-got; first != "waiter" {
+			t.Errorf("the slot went to the %s, want the waiter queued first", first)
+		}
+		(<-permits).Done(OK)
+		synctest.Wait()
+		if second := <-got; second != "newcomer" {
+			t.Errorf("then %s, want the newcomer", second)
+		}
+		(<-permits).Done(OK)
+		if l.InFlight() != 0 || l.Waiting() != 0 {
+			t.Errorf("InFlight %d, Waiting %d; want 0, 0", l.InFlight(), l.Waiting())
+		}
+	})
+}
+
+// Under -race, callers racing through a queue that has room for all of
+// them, with a wait far longer than all their calls together: no wait may
+// run out, for a wait that runs out here is a slot that was free while a
+// waiter slept (synctest's clock moves only when every goroutine is
+// blocked, so a lost wakeup jumps straight to the minute's end).
+func TestQueueNoLostWakeup(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		const limit, callers, rounds = 2, 12, 200
+		l := fixedQueued(t, limit, callers, time.Minute)
+		var wg sync.WaitGroup
+		for i := range callers {
+			wg.Go(func() {
+				r := rand.New(rand.NewPCG(uint64(i), 2))
+				for range rounds {
+					p, err := l.Acquire(context.Background())
+					if err != nil {
+						t.Errorf("caller %d: %v after a wait, with slots ending every few µs", i, err)
+						return
+					}
+					if r.IntN(2) == 0 {
+						time.Sleep(time.Duration(1+r.IntN(5)) * time.Microsecond)
+					}
+					p.Done(OK)
+				}
+			})
+		}
+		wg.Wait()
+		if l.InFlight() != 0 || l.Waiting() != 0 || l.Stats().Rejected != 0 {
+			t.Errorf("InFlight %d, Waiting %d, Rejected %d; want 0, 0, 0", l.InFlight(), l.Waiting(), l.Stats().Rejected)
+		}
+	})
+}

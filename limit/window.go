@@ -95,13 +95,14 @@ func (l *Limiter) begin(now int64) {
 	l.next.Store(now + l.est.windowLength(&l.c))
 }
 
-// publish makes the estimator's limit the one admit reads. float64(Max)
-// may round up past the largest int64 (Max(math.MaxInt)), so Max itself is
-// stored when the estimate reaches it.
+// publish makes the estimator's limit the one grab reads, and grants any
+// new room to waiters. float64(Max) may round up past the largest int64
+// (Max(math.MaxInt)), so Max itself is stored when the estimate reaches it.
 func (l *Limiter) publish() {
 	n := int64(l.c.max)
 	if l.est.limit < float64(l.c.max) {
 		n = int64(l.est.limit)
 	}
 	l.limit.Store(n)
+	l.grant() // a raised limit has room for waiters
 }

@@ -2,9 +2,9 @@ package otelretry
 
 import (
 	"context"
-	"github.com/nop-platform/retry/internal/labels"
 
 	"github.com/nop-platform/retry"
+	"github.com/nop-platform/retry/internal/labels"
 	"go.opentelemetry.io/otel/codes"
 	semconv "go.opentelemetry.io/otel/semconv/v1.43.0"
 	"go.opentelemetry.io/otel/trace"

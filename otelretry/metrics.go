@@ -4,9 +4,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"github.com/nop-platform/retry/internal/labels"
 
 	"github.com/nop-platform/retry"
+	"github.com/nop-platform/retry/internal/labels"
 	"go.opentelemetry.io/otel/attribute"
 	"go.opentelemetry.io/otel/metric"
 )

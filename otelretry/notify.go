@@ -3,10 +3,10 @@ package otelretry
 import (
 	"context"
 	"errors"
-	"github.com/nop-platform/retry/internal/labels"
 
 	"github.com/nop-platform/retry"
 	"github.com/nop-platform/retry/breaker"
+	"github.com/nop-platform/retry/internal/labels"
 	"go.opentelemetry.io/otel/attribute"
 	semconv "go.opentelemetry.io/otel/semconv/v1.43.0"
 	"go.opentelemetry.io/otel/trace"

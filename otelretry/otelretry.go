@@ -3,10 +3,10 @@ package otelretry
 import (
 	"errors"
 	"fmt"
-	"github.com/nop-platform/retry/internal/labels"
 	"math"
 	"slices"
 
+	"github.com/nop-platform/retry/internal/labels"
 	"go.opentelemetry.io/otel"
 	"go.opentelemetry.io/otel/metric"
 	"go.opentelemetry.io/otel/propagation"

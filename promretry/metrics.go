@@ -3,10 +3,10 @@ package promretry
 import (
 	"errors"
 	"fmt"
-	"github.com/nop-platform/retry/internal/labels"
 	"math"
 	"slices"
 
+	"github.com/nop-platform/retry/internal/labels"
 	"github.com/prometheus/client_golang/prometheus"
 )
 

@@ -22,7 +22,8 @@ import (
 // attempt through. Limit(nil) turns limits off.
 //
 // When the limit refuses a request's first attempt, RoundTrip returns an
-// error matching limit.ErrLimited at once, and Notify sees a
+// error matching limit.ErrLimited at once (with a limit.Queue, when the
+// queue is full or the attempt's wait in it runs out), and Notify sees a
 // retry.EventLimited; the transport does not retry it. When the limit is
 // full as a retry is due, or refuses it after the wait, the transport stops
 // and returns the last result: a response whose ResultOf(resp).Cause matches
