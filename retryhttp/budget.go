@@ -8,8 +8,9 @@ import (
 )
 
 // Budget replaces the retry budgets: before each request the transport calls
-// budgetFor with the destination host (the URL's host and port, in lower
-// case) and asks the budget it returns before every retry of that request.
+// budgetFor with the destination host (the URL's host and port in lower
+// case, without the scheme's default port: "a.com" for https://A.com:443/)
+// and asks the budget it returns before every retry of that request.
 // budgetFor is called on every request, so it must be cheap and safe for
 // concurrent use, and should return the same budget for the same host: a
 // budget.Group's For method is made for this. A nil budget allows every

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"strings"
 	"sync"
 	"testing"
@@ -66,5 +67,29 @@ func TestAttemptTimeoutRace(t *testing.T) {
 	_, err := NewTransport(nilTransport{}, MaxRetries(0), Logger(nil)).RoundTrip(httptest.NewRequest("GET", "http://example.test/", nil))
 	if err == nil || !strings.Contains(err.Error(), "nil *Response with a nil error") {
 		t.Fatalf("broken base transport: err = %v", err)
+	}
+}
+
+// Budgets and limits are keyed by host in lower case, without the
+// scheme's default port.
+func TestHostKey(t *testing.T) {
+	tests := []struct{ url, want string }{
+		{"https://A.com/x", "a.com"},
+		{"https://a.com:443/x", "a.com"},
+		{"http://a.com:80/", "a.com"},
+		{"http://a.com:443/", "a.com:443"},
+		{"https://a.com:8443/", "a.com:8443"},
+		{"http://[::1]:80/", "[::1]"},
+		{"http://[::1]:8080/", "[::1]:8080"},
+		{"http://127.0.0.1:80/", "127.0.0.1"},
+	}
+	for _, tt := range tests {
+		u, err := url.Parse(tt.url)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := hostKey(u); got != tt.want {
+			t.Errorf("hostKey(%s) = %q, want %q", tt.url, got, tt.want)
+		}
 	}
 }

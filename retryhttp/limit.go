@@ -11,7 +11,8 @@ import (
 
 // Limit puts an adaptive concurrency limit in front of every attempt:
 // before each request the transport calls limiterFor with the destination
-// host (the URL's host and port, in lower case), and every attempt of that
+// host (the URL's host and port in lower case, without the scheme's
+// default port, as for Budget), and every attempt of that
 // request takes a permit from the Limiter it returns before it is sent and
 // gives it back when its response headers arrive or it fails. The limiter
 // learns from each attempt's time to headers, and counts as overload an

@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"net/url"
+	"strings"
 
 	"github.com/nop-platform/retry"
 	"github.com/nop-platform/retry/limit"
@@ -115,7 +117,7 @@ func (t *Transport) RoundTrip(req *http.Request) (*http.Response, error) {
 		}
 		c.pol.overlay(&o.pol)
 	}
-	c.host = req.URL.Host
+	c.host = hostKey(req.URL)
 	c.budget = t.budgets.get(c.host)
 	c.lim = t.limiterOf(c.host)
 	return c.run()
@@ -170,6 +172,17 @@ func closeBody(req *http.Request) {
 	if req.Body != nil {
 		req.Body.Close()
 	}
+}
+
+// hostKey is the key of a request's destination for budgets and limits:
+// the URL's host in lower case, without the scheme's default port, so that
+// https://A.com/ and https://a.com:443/ share one budget and one limit.
+func hostKey(u *url.URL) string {
+	h := u.Host
+	if p := u.Port(); p == "80" && u.Scheme == "http" || p == "443" && u.Scheme == "https" {
+		h = h[:len(h)-len(p)-1]
+	}
+	return strings.ToLower(h)
 }
 
 // errGetBody wraps the error of Request.GetBody.
