@@ -27,13 +27,13 @@ func TestSharedBudgetLimitsFleet(t *testing.T) {
 	if st.FleetCredit < 11.99 || st.FleetCredit > 12.01 {
 		t.Fatalf("fleet credit %.3f, want 12", st.FleetCredit)
 	}
-	fleetGranted := drain(shared)
+	fleetGranted := drain(shared, 12)
 	var local []retry.Budget
 	for range 3 {
 		b, _ := budget.New(opts...)
 		local = append(local, b)
 	}
-	localGranted := drain(local)
+	localGranted := drain(local, 36)
 	t.Logf("retries granted: %d shared (fleet bucket 12), %d with a budget per process", fleetGranted, localGranted)
 	if localGranted != 36 {
 		t.Fatalf("local budgets granted %d, want 36", localGranted)
@@ -70,13 +70,14 @@ func TestSharedBudgetLimitsFleet(t *testing.T) {
 // spend, and no more: the fleet's bucket (Burst 6) is spent, process 0 has 8
 // successes (Ratio 0.5: 4 tokens), and the three processes then get 4
 // retries in all; 20 more successes fill the bucket to its Burst and no
-// further, so 6. Cancelled and successful retries cost nothing.
+// further, so 6 (less any lease held by a process whose own local budget,
+// Burst 6 too, is spent). Cancelled and successful retries cost nothing.
 func TestSharedBudgetEarns(t *testing.T) {
 	opts := []budget.Option{budget.Burst(6), budget.Ratio(0.5)}
 	srv := startRedis(t)
 	ps := fleet(t, srv, 3)
 	shared := sharedBudgets(t, ps, "search", opts...)
-	if got := drain(shared); got != 6 {
+	if got := drain(shared, 6); got != 6 {
 		t.Fatalf("granted %d from a fresh fleet bucket, want 6", got)
 	}
 	succeed := func(b *redisstore.Budget, n int) {
@@ -86,12 +87,31 @@ func TestSharedBudgetEarns(t *testing.T) {
 		}
 	}
 	succeed(shared[0], 8)
-	if got := drain(shared); got != 4 {
+	if got := drain(shared, 4); got != 4 {
 		t.Fatalf("granted %d after 8 successes earned 4 tokens, want 4", got)
 	}
 	succeed(shared[2], 20)
-	if got := drain(shared); got != 6 {
-		t.Fatalf("granted %d after 20 successes earned 10 tokens, want the Burst, 6", got)
+	eventually(t, 5*time.Second, "the fleet's bucket at its Burst", func() bool {
+		st := shared[2].Stats()
+		return st.FleetCredit > 6-1e-9 && st.FleetCredit < 6+1e-9
+	})
+	// Each process is also held to its own local budget (Burst 6, and only
+	// process 2 has earned locally): a process that has spent its local
+	// bucket keeps its fleet lease unspent. Of the Burst, what is not
+	// granted must be held so.
+	got := drain(shared, 6)
+	held := 0.0
+	for _, b := range shared {
+		if st := b.Stats(); st.Credit < 1 {
+			held += st.Lease
+		}
+	}
+	if got > 6 || float64(got)+held < 6-1e-9 {
+		for i, b := range shared {
+			st := b.Stats()
+			t.Logf("process %d: local credit %.2f, %d retries, lease %.2f, fleet %.2f", i, st.Credit, st.Retries, st.Lease, st.FleetCredit)
+		}
+		t.Fatalf("granted %d after 20 successes earned 10 tokens, and %.2f held by processes whose local budget is spent; want 6 in all, the Burst", got, held)
 	}
 	succeed(shared[1], 4) // 2 tokens
 	eventually(t, 3*time.Second, "a lease of 2", func() bool {
@@ -153,12 +173,16 @@ func sharedBudgets(t *testing.T, ps []*process, name string, opts ...budget.Opti
 	return shared
 }
 
-// drain asks every budget for retries, round-robin, for half a second, as
-// processes whose calls keep failing would; each retry fails, so its cost
-// stays spent.
-func drain[B retry.Budget](bs []B) int {
+// drain asks every budget for retries, round-robin, as processes whose
+// calls keep failing would, until want are granted and then a while more,
+// and returns how many were; each retry fails, so its cost stays spent.
+func drain[B retry.Budget](bs []B, want int) int {
 	granted := 0
-	deadline := time.Now().Add(500 * time.Millisecond)
+	// Until want retries are granted (leases arrive through the flusher,
+	// every 20ms: 5s is a margin of 250 flushes under a loaded -race run),
+	// then 200ms more (10 flushes) for any grant beyond want to show.
+	deadline := time.Now().Add(5 * time.Second)
+	settled := false
 	for time.Now().Before(deadline) {
 		for _, b := range bs {
 			b.Request() // a call whose first attempt failed: the process is active
@@ -167,6 +191,10 @@ func drain[B retry.Budget](bs []B) int {
 				granted++
 				b.Outcome(tk, retry.OutcomeTransient)
 			}
+		}
+		if granted >= want && !settled {
+			settled = true
+			deadline = time.Now().Add(200 * time.Millisecond)
 		}
 		time.Sleep(5 * time.Millisecond)
 	}
