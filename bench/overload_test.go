@@ -255,9 +255,7 @@ func sampleLimits(g *limit.Group, step, end time.Duration, out *[]float64) (stop
 //
 //	BENCH_TABLES=1 go test -run TablesOverload -v github.com/nop-platform/retry/bench
 func TestTablesOverload(t *testing.T) {
-	if !*tables && os.Getenv("BENCH_TABLES") != "1" {
-		t.Skip("tables run only with -tables or BENCH_TABLES=1")
-	}
+	needTables(t)
 	cfg := overloadFull
 	var rows []overloadResult
 	var names []string

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"net/http"
-	"os"
 	"strings"
 	"testing"
 	"time"
@@ -402,9 +401,7 @@ func goodput(recs []record, from, to time.Duration) float64 {
 //
 //	BENCH_TABLES=1 go test -run TablesSim -v github.com/nop-platform/retry/bench
 func TestTablesSim(t *testing.T) {
-	if !*tables && os.Getenv("BENCH_TABLES") != "1" {
-		t.Skip("tables run only with -tables or BENCH_TABLES=1")
-	}
+	needTables(t)
 	cfg := tableConfig
 	if *simQueue > 0 {
 		cfg.queue = *simQueue

@@ -33,10 +33,18 @@ const (
 //
 //	BENCH_TABLES=1 go test -run Tables -v github.com/nop-platform/retry/bench
 //	go test -run Tables -v github.com/nop-platform/retry/bench -args -tables
-func TestTables(t *testing.T) {
+// needTables skips t, saying why, unless the long table runs were asked
+// for with -tables or BENCH_TABLES=1: they take minutes, and print tables
+// rather than check targets.
+func needTables(t *testing.T) {
+	t.Helper()
 	if !*tables && os.Getenv("BENCH_TABLES") != "1" {
 		t.Skip("tables run only with -tables or BENCH_TABLES=1")
 	}
+}
+
+func TestTables(t *testing.T) {
+	needTables(t)
 	p := Tables
 	var b strings.Builder
 	fmt.Fprintf(&b, "\nPolicy: %d retries, waits %v doubling to %v, no jitter; each client on its own connection pool.\n\n",
