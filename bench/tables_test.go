@@ -33,6 +33,7 @@ const (
 //
 //	BENCH_TABLES=1 go test -run Tables -v github.com/nop-platform/retry/bench
 //	go test -run Tables -v github.com/nop-platform/retry/bench -args -tables
+//
 // needTables skips t, saying why, unless the long table runs were asked
 // for with -tables or BENCH_TABLES=1: they take minutes, and print tables
 // rather than check targets.
