@@ -151,3 +151,47 @@ func TestEventKindsMatchTheEngine(t *testing.T) {
 		t.Errorf("EventLimited.String() = %q", got)
 	}
 }
+
+// asNotRetryable answers errors.As for a retryabler with one that says no,
+// and wraps nothing else.
+type asNotRetryable struct{ inner error }
+
+func (e asNotRetryable) Error() string { return "as: " + e.inner.Error() }
+func (e asNotRetryable) Unwrap() error { return e.inner }
+func (e asNotRetryable) As(target any) bool {
+	if p, ok := target.(*retryabler); ok {
+		*p = Permanent(errors.New("declared")).(*permanentError)
+		return true
+	}
+	return false
+}
+
+// asNothing has an As method that never matches, over a Permanent error.
+type asNothing struct{ inner error }
+
+func (e asNothing) Error() string      { return "nothing: " + e.inner.Error() }
+func (e asNothing) Unwrap() error      { return e.inner }
+func (e asNothing) As(target any) bool { return false }
+
+// Errors with an As method keep their meaning in the error-tree walk: one
+// that answers for Retryable stops the retries; one that answers nothing
+// leaves what it wraps (Permanent) to be found below it.
+func TestFindAsMethods(t *testing.T) {
+	calls := 0
+	err := Do(context.Background(), func(context.Context) error {
+		calls++
+		return asNotRetryable{errors.New("x")}
+	}, MaxAttempts(3), BaseDelay(0))
+	if calls != 1 || err == nil {
+		t.Errorf("As-declared not retryable: %d calls, err %v; want 1 call", calls, err)
+	}
+	calls = 0
+	perm := errors.New("perm")
+	err = Do(context.Background(), func(context.Context) error {
+		calls++
+		return asNothing{fmt.Errorf("w: %w", Permanent(perm))}
+	}, MaxAttempts(3), BaseDelay(0))
+	if calls != 1 || !IsPermanent(asNothing{Permanent(perm)}) {
+		t.Errorf("Permanent below an As method: %d calls, err %v; want 1 call", calls, err)
+	}
+}

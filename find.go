@@ -5,8 +5,9 @@ import "errors"
 // find returns the first error in err's tree, in the order errors.As walks
 // it, for which match is true, or nil. It allocates nothing, unlike
 // errors.As, whose target escapes: Do asks several such questions of every
-// failure. An error in the tree with an As(any) bool method is handed to
-// errors.As with target, so that such errors keep their meaning.
+// failure. At an error with an As(any) bool method the rest of that subtree
+// is left to errors.As, so that such errors keep their meaning; errors.As
+// walks the whole subtree, so it is not walked again.
 func find[T any](err error, match func(error) (T, bool)) (T, bool) {
 	for err != nil {
 		if v, ok := match(err); ok {
@@ -14,9 +15,8 @@ func find[T any](err error, match func(error) (T, bool)) (T, bool) {
 		}
 		if _, ok := err.(interface{ As(any) bool }); ok {
 			var v T
-			if errors.As(err, &v) {
-				return v, true
-			}
+			ok := errors.As(err, &v)
+			return v, ok
 		}
 		switch x := err.(type) {
 		case interface{ Unwrap() error }:

@@ -66,7 +66,7 @@ func appendClean(b []byte, s string) []byte {
 	return b
 }
 
-// logRetry logs the retry End just scheduled.
+// logRetry logs the retry that End granted and Wait announces.
 func (l *Loop) logRetry() {
 	if l.Logger == nil || !l.Logger.Enabled(l.ctx, slog.LevelWarn) {
 		return
