@@ -1,7 +1,6 @@
 package retryhttp
 
 import (
-	"strings"
 
 	"github.com/nop-platform/retry"
 	"github.com/nop-platform/retry/budget"
@@ -46,8 +45,7 @@ type budgets struct {
 }
 
 // get returns host's budget, or nil when budgets are off.
-func (b *budgets) get(host string) retry.Budget {
-	host = strings.ToLower(host)
+func (b *budgets) get(host string) retry.Budget { // host: a hostKey
 	if !b.set {
 		return b.group.For(host)
 	}

@@ -4,7 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-	"strings"
 
 	"github.com/nop-platform/retry/limit"
 )
@@ -48,12 +47,12 @@ func Limit(limiterFor func(host string) *limit.Limiter) Option {
 	return Option{kind: kLimit, v: limiterFor}
 }
 
-// limiterOf returns the Limiter of a request to host, or nil.
+// limiterOf returns the Limiter of a request to host (a hostKey), or nil.
 func (t *Transport) limiterOf(host string) *limit.Limiter {
 	if t.limiterFor == nil {
 		return nil
 	}
-	return t.limiterFor(strings.ToLower(host))
+	return t.limiterFor(host)
 }
 
 // limitedAttempt is attempt with a permit from c.lim: it returns a
