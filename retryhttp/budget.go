@@ -1,7 +1,6 @@
 package retryhttp
 
 import (
-
 	"github.com/nop-platform/retry"
 	"github.com/nop-platform/retry/budget"
 )
