@@ -57,7 +57,9 @@ type Budget struct {
 	cost   [4]int64 // per retry, by the outcome before it
 	window int64    // nanoseconds between reports
 
-	// requests is written by every call; it has a cache line of its own.
+	// requests is written by every call; it has a cache line of its own,
+	// apart from the read-only fields above, which every call reads.
+	_        [cacheLine]byte
 	requests atomic.Int64
 	_        [cacheLine - 8]byte
 	// tokens is read by every success and written only while the bucket
@@ -129,15 +131,17 @@ func (b *Budget) RequestAt(time.Time) { b.Request() }
 // calls for no retry) is charged as transient. retry.Do calls it before
 // each retry, and gives up with retry.ErrBudgetExhausted when it refuses.
 func (b *Budget) AllowRetry(o retry.Outcome) (retry.Ticket, bool) {
-	return b.allowRetry(b.mono(), o)
+	return b.allowRetry(o)
 }
 
-// AllowRetryAt is AllowRetry at time now.
-func (b *Budget) AllowRetryAt(now time.Time, o retry.Outcome) (retry.Ticket, bool) {
-	return b.allowRetry(b.nanos(now), o)
+// AllowRetryAt is AllowRetry at time now. The bucket does not depend on
+// time, so now is not used: the explicit-time twins stay for callers that
+// drive a budget by a clock of their own (and RefusalAt does use it).
+func (b *Budget) AllowRetryAt(_ time.Time, o retry.Outcome) (retry.Ticket, bool) {
+	return b.allowRetry(o)
 }
 
-func (b *Budget) allowRetry(_ int64, o retry.Outcome) (retry.Ticket, bool) {
+func (b *Budget) allowRetry(o retry.Outcome) (retry.Ticket, bool) {
 	if o == retry.OutcomeOK || o > retry.OutcomeTimedOut {
 		o = retry.OutcomeTransient
 	}
