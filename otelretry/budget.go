@@ -28,7 +28,7 @@ func (ins *instruments) registerObservers(m metric.Meter) error {
 	ob := &ins.observed
 	ob.byName = make(map[string]*budget.Budget)
 	var e1, e2, e3, e4 error
-	ob.state, e1 = m.Int64ObservableGauge(NameBreakerState, metric.WithUnit("1"),
+	ob.state, e1 = m.Int64ObservableGauge(NameBreakerState, metric.WithUnit("{state}"),
 		metric.WithDescription("Circuit breaker state, by breaker name: 0 closed, 1 open, 2 half-open."))
 	ob.available, e2 = m.Int64ObservableGauge(NameBudgetAvailable, metric.WithUnit("{retry}"),
 		metric.WithDescription("Retries the retry budget would allow now, by budget."))

@@ -21,8 +21,8 @@ import (
 // so spans they start are its children. Its events are each attempt's end
 // (retry.attempt: its number and, for a failure, error.type and
 // retry.error), and the decisions that Notify adds: each retry's wait with
-// its delay, a budget's refusal, a breaker's rejection and the give-up with
-// its cause. Its attributes are retry.attempts, retry.max_attempts and, if
+// its delay, a budget's refusal, a breaker's rejection, a concurrency
+// limit's refusal and the give-up with its cause. Its attributes are retry.attempts, retry.max_attempts and, if
 // the call failed, error.type and retry.cause (for a give-up); its status
 // is then Error with the error's message. Metrics are recorded as by
 // Notify.

@@ -70,7 +70,7 @@
 //	retry.exhausted{operation, cause}            counter    calls that gave up while the failure was retryable
 //	retry.budget.rejected{operation}             counter    retries a retry budget refused
 //	retry.budget.available{budget}               gauge      retries the budget would allow now
-//	retry.budget.credit{budget}                  gauge      what the budget's cap still allows (may be negative)
+//	retry.budget.credit{budget}                  gauge      tokens in the budget's bucket, 0 to Burst
 //	retry.http.requests{route, code}             counter    retryhttp requests, by final result
 //	circuit_breaker.state{name}                  gauge      0 closed, 1 open, 2 half-open
 //	circuit_breaker.transitions{name, from, to}  counter    state changes: "closed", "open", "half-open"

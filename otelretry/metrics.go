@@ -81,7 +81,7 @@ func newInstruments(m metric.Meter, buckets []float64, maxNames int) (*instrumen
 	}
 	ins.attempts = counter(NameAttempts, "{attempt}", `Attempts that ended, by operation and outcome ("success" or "error").`)
 	ins.retries = counter(NameRetries, "{retry}", "Retries scheduled, by operation.")
-	ins.exhausted = counter(NameExhausted, "{call}", `Calls that gave up while the failure was still retryable, by operation and cause ("attempts", "deadline", "canceled", "budget", "other").`)
+	ins.exhausted = counter(NameExhausted, "{call}", `Calls that gave up while the failure was still retryable, by operation and cause ("attempts", "deadline", "canceled", "budget", "limited", "other").`)
 	ins.rejected = counter(NameBudgetRejected, "{retry}", "Retries that a retry budget refused, by operation.")
 	ins.requests = counter(NameHTTPRequests, "{request}", `HTTP requests through retryhttp, each counted once whatever its retries, by route and final result ("1xx".."5xx", "other", "error").`)
 	ins.transitions = counter(NameBreakerTransition, "{transition}", `Circuit breaker state changes, by breaker name and states ("closed", "open", "half-open").`)
