@@ -15,8 +15,9 @@ const (
 	Failed
 	// Overloaded: the dependency showed overload (the call timed out, or
 	// the answer was 429 Too Many Requests or 503 Service Unavailable): the
-	// limit is cut by Backoff, once for all the calls admitted before the
-	// previous cut.
+	// limit is cut by Backoff, at most once for the calls admitted since
+	// the previous cut (as TCP halves its window at most once per round
+	// trip).
 	Overloaded
 )
 

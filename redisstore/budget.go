@@ -208,8 +208,9 @@ func (b *Budget) refund(t retry.Ticket) {
 // see budget.Budget.Refusal. It reports the local budget's figures when the
 // local budget refused, and the fleet's bucket when that did.
 func (b *Budget) Refusal() (reason string, report bool) {
-	if r, ok := b.loc.Refusal(); ok {
-		return r, true
+	local, ok := b.loc.Refusal()
+	if ok {
+		return local, true
 	}
 	b.mu.Lock()
 	defer b.mu.Unlock()
@@ -218,8 +219,7 @@ func (b *Budget) Refusal() (reason string, report bool) {
 		if b.reason != "" {
 			return b.reason, false
 		}
-		r, _ := b.loc.Refusal()
-		return r, false
+		return local, false
 	}
 	b.reason = fmt.Sprintf("the fleet's bucket refused %d retries: lease %.3g tokens of a share of %.3g; "+
 		"the fleet's bucket %.3g of %.3g tokens across %d processes at the last sync",
