@@ -41,7 +41,7 @@ func HTTPClients(p Policy, base http.RoundTripper) []HTTPClient {
 		stdHTTPClient("bare", &http.Client{Transport: base, Timeout: p.AttemptTimeout}),
 		nopHTTPClient("nop", p, base),
 		retryableHTTPClient(p, base),
-		failsafeHTTPClient(p, base),
+		failsafeHTTPClient("failsafe", p, base),
 	}
 }
 
@@ -119,18 +119,20 @@ func retryableHTTPClient(p Policy, base http.RoundTripper) HTTPClient {
 	}
 }
 
-func failsafeHTTPClient(p Policy, base http.RoundTripper) HTTPClient {
+func failsafeHTTPClient(name string, p Policy, base http.RoundTripper, extra ...failsafe.Policy[*http.Response]) HTTPClient {
 	b := failsafehttp.NewRetryPolicyBuilder().WithMaxAttempts(p.Attempts)
 	if p.Delay > 0 {
 		b = b.WithBackoff(p.Delay, p.maxDelay())
 	}
-	policies := []failsafe.Policy[*http.Response]{b.Build()}
+	// extra (a limiter, a throttler) between the retry policy and the
+	// timeout: each attempt goes through it.
+	policies := append([]failsafe.Policy[*http.Response]{b.Build()}, extra...)
 	if p.AttemptTimeout > 0 {
 		// Inside the retry policy, so that it bounds each attempt.
 		policies = append(policies, timeout.New[*http.Response](p.AttemptTimeout))
 	}
 	c := &http.Client{Transport: failsafehttp.NewRoundTripper(base, policies...)}
-	return stdHTTPClient("failsafe", c)
+	return stdHTTPClient(name, c)
 }
 
 // StatusError is the error of an attempt that got a retryable status,

@@ -12,11 +12,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/failsafe-go/failsafe-go"
 	"github.com/failsafe-go/failsafe-go/adaptivelimiter"
 	"github.com/failsafe-go/failsafe-go/adaptivethrottler"
-	"github.com/failsafe-go/failsafe-go/failsafehttp"
-	"github.com/failsafe-go/failsafe-go/timeout"
 	"github.com/nop-platform/retry/limit"
 	"github.com/nop-platform/retry/retryhttp"
 )
@@ -114,22 +111,14 @@ func overloadClients(t testing.TB, p Policy, names ...string) []func() overloadC
 				}
 				return overloadClient{nopHTTPClient(name, p, base, retryhttp.Limit(g.Get)), g}
 			case "failsafe-limiter":
-				return overloadClient{failsafeWith(name, p, base, adaptivelimiter.NewWithDefaults[*http.Response]()), nil}
+				return overloadClient{failsafeHTTPClient(name, p, base, adaptivelimiter.NewWithDefaults[*http.Response]()), nil}
 			case "failsafe-throttler":
-				return overloadClient{failsafeWith(name, p, base, adaptivethrottler.NewWithDefaults[*http.Response]()), nil}
+				return overloadClient{failsafeHTTPClient(name, p, base, adaptivethrottler.NewWithDefaults[*http.Response]()), nil}
 			}
 			return overloadClient{clientNamed(HTTPClients(p, base), name), nil}
 		})
 	}
 	return out
-}
-
-// failsafeWith is failsafe-go's client with extra between its retry policy
-// and its timeout: each attempt goes through it.
-func failsafeWith(name string, p Policy, base http.RoundTripper, extra failsafe.Policy[*http.Response]) HTTPClient {
-	rp := failsafehttp.NewRetryPolicyBuilder().WithMaxAttempts(p.Attempts).WithBackoff(p.Delay, p.maxDelay()).Build()
-	c := &http.Client{Transport: failsafehttp.NewRoundTripper(base, rp, extra, timeout.New[*http.Response](p.AttemptTimeout))}
-	return stdHTTPClient(name, c)
 }
 
 // overloadResult is one client's row.
