@@ -80,7 +80,11 @@
 // get its metric names (retry.attempts becomes retry_attempts_total,
 // retry.delay with unit s retry_delay_seconds), so promretry's alerts.yml
 // and dashboard.json apply. As there, at most MaxNames names of each kind
-// get values of their own.
+// get values of their own. Not yet here: promretry's concurrency-limit
+// gauges (retry_limit, retry_limit_in_flight, retry_limit_rejected_total,
+// from package limit), so the dashboard's "Concurrency limits" row stays
+// empty over OTLP; a limit's refusals still show as retry.limited span
+// events and as retry.exhausted with cause "limited".
 //
 // # Cost
 //
